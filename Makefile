@@ -1,0 +1,48 @@
+# The README's two commands: `make demo` and `make test`. Both set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Debian packages: a browser for the dashboard tests, a CJK font so charts render Chinese.
+DEB_PACKAGES := chromium fonts-noto-cjk
+
+.PHONY: demo test setup system-deps dashboard bench sample clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+setup: $(STAMP) system-deps
+
+# Installs the Debian packages when they are missing and we may (root with apt-get); otherwise says what to do.
+system-deps:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "please install:$$missing (sudo apt-get install$$missing); browser tests and CJK charts need them"; fi; \
+	fi
+
+demo: setup
+	$(BIN)/aidtools run sample_data/submissions --out build/demo --tasks sample_data/tasks.xlsx
+	@echo "报告 / report: build/demo/report.html"
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+sample: $(STAMP)
+	$(BIN)/aidtools sample sample_data --seed 2017
+
+dashboard: setup
+	test -f build/demo/report.json || $(MAKE) demo
+	$(BIN)/aidtools dashboard build/demo
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,3 @@
+from aidtools.cli import main
+
+raise SystemExit(main())

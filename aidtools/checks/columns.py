@@ -1,0 +1,150 @@
+"""One column of a sheet, prepared for the type checks: what kind each cell was, its text, and the
+findings every column shares (whitespace, numbers stored for text, over-long cells, required)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from aidtools.checks.hits import Hits
+from aidtools.normalize import clean_series, dates_to_text, has_whitespace_problem, numbers_to_text
+from aidtools.specs import ColumnSpec
+
+_KIND_BY_TYPE = {
+    str: "text", float: "number", int: "number", bool: "bool", type(None): "empty",
+    dt.date: "date", dt.datetime: "date", dt.time: "other", dt.timedelta: "other",
+}
+_SCI_TEXT = r"^\d(\.\d+)?[eE][+]?\d+$"
+
+
+@dataclass
+class Column:
+    spec: ColumnSpec
+    letter: str
+    raw: pd.Series
+    kind: pd.Series = None
+    text: pd.Series = None  # as typed (numbers and dates rendered as text), None when blank
+    clean: pd.Series = None  # text after whitespace normalisation
+    value: pd.Series = None  # the normalised value for the import file; None when blank or invalid
+    empty: np.ndarray = None
+    bad: np.ndarray = None  # an error was found in this cell
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def todo(self) -> np.ndarray:
+        """Cells still to check: not blank and no error yet."""
+        return ~self.empty & ~self.bad
+
+    def reject(self, mask) -> None:
+        mask = np.asarray(mask, dtype=bool)
+        self.bad |= mask
+        self.value = self.value.where(~mask, None)
+
+
+def cell_kinds(raw: pd.Series) -> pd.Series:
+    kinds = raw.map(type).map(_KIND_BY_TYPE).fillna("other")
+    blank_text = (kinds == "text") & (raw.astype("string").str.len() == 0)
+    return kinds.mask(blank_text, "empty")
+
+
+def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_chars: int) -> Column:
+    col = Column(spec=spec, letter=letter, raw=raw)
+    kind = cell_kinds(raw)
+    text = pd.Series(None, index=raw.index, dtype=object)
+    is_text = (kind == "text").to_numpy()
+    text[is_text] = raw[is_text]
+    for k, render in (("number", numbers_to_text), ("date", dates_to_text)):
+        sel = (kind == k).to_numpy()
+        if sel.any():
+            text[sel] = render(raw[sel])
+    other = kind.isin(["bool", "other"]).to_numpy()
+    if other.any():
+        text[other] = raw[other].astype(str)
+    col.kind, col.bad = kind, np.zeros(len(raw), dtype=bool)
+    where = dict(column=letter, field=spec.header, personal=spec.personal_kind)
+
+    lengths = text.astype("string").str.len().fillna(0).to_numpy()
+    too_long = lengths > max_cell_chars
+    if too_long.any():
+        hits.add(too_long, "cell.length", "单元格内容过长（超过" + str(max_cell_chars) + "个字符），已截断后检查。请核对内容。",
+                 values=text.str.slice(0, 20), **where)
+        text = text.where(~too_long, text.str.slice(0, max_cell_chars))
+    col.text = text
+
+    ws = is_text & has_whitespace_problem(text).to_numpy()
+    if ws.any():
+        hits.add(ws, "cell.whitespace", "含有首尾空格、全角空格、换行或不可见字符，已自动去除；请在原表中删除，避免导入出错。",
+                 values=text, **where)
+    col.clean = clean_series(text)
+    col.empty = col.clean.isna().to_numpy() | (col.clean.astype("string").str.len() == 0).fillna(True).to_numpy()
+    col.value = col.clean.where(~col.empty, None)
+
+    if spec.is_textlike:
+        _numbers_stored(col, hits, where)
+    required = spec.required and not spec.required_when
+    if required and col.empty.any():
+        hits.add(col.empty, "cell.required", f"“{spec.header}”是必填项，不能为空。", **where)
+    return col
+
+
+def _expected_length(col: Column) -> int | None:
+    spec = col.spec
+    fixed = {"id_no": 18, "region6": 6, "mobile": 11, "date8": 8, "month6": 6, "year4": 4}.get(spec.type)
+    if fixed:
+        return fixed
+    if spec.pattern and spec.pattern.startswith(r"^\d{") and spec.pattern.endswith("}$"):
+        inner = spec.pattern[4:-2]
+        if inner.isdigit():
+            return int(inner)
+    if spec.type == "student_no":
+        # The school's 学号 have one length; the commonest text length in the file is the yardstick.
+        typed = col.clean[(col.kind == "text").to_numpy() & ~col.empty]
+        if len(typed):
+            return int(typed.str.len().mode().iloc[0])
+    return None
+
+
+def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
+    """Text-like values stored as Excel numbers: digits lost (error) or merely stored so (warning)."""
+    spec = col.spec
+    number = (col.kind == "number").to_numpy()
+    sci_text = ((col.kind == "text").to_numpy()
+                & col.clean.astype("string").str.fullmatch(_SCI_TEXT).fillna(False).to_numpy())
+    if not number.any() and not sci_text.any():
+        return
+    x = pd.to_numeric(col.raw.where(number), errors="coerce").abs().to_numpy(dtype=float)
+    lost_digits = (number & ((x >= 1e15) | col.clean.astype("string").str.contains("e", regex=False).fillna(False).to_numpy())) | sci_text
+    if lost_digits.any():
+        hits.add(lost_digits, "cell.number_stored",
+                 f"“{spec.header}”存成了数字，超过15位的数字被Excel改掉了末尾几位（显示成科学计数法），原号码已无法恢复。"
+                 "请把该列设置为“文本”格式后重新录入完整号码。", **where)
+        col.reject(lost_digits)
+    rest = number & ~lost_digits
+    if not rest.any():
+        return
+    lost_zeros = np.zeros(len(col.raw), dtype=bool)
+    if spec.type == "code":
+        # 民族 "01" typed as 1: the code exists only with its leading zero.
+        from aidtools.codetables import load_code_tables
+        table = load_code_tables()[spec.table]
+        width = max(len(e["code"]) for e in table.entries)
+        digits = col.clean.where(rest, None)
+        padded = digits.astype("string").str.zfill(width)
+        lost_zeros = rest & ~digits.isin(table.lookup.keys()).to_numpy() & padded.isin(table.lookup.keys()).fillna(False).to_numpy()
+    else:
+        expected = _expected_length(col)
+        if expected:
+            lengths = col.clean.astype("string").str.len().fillna(0).to_numpy()
+            lost_zeros = rest & (lengths < expected)
+    if lost_zeros.any():
+        hits.add(lost_zeros, "cell.number_stored",
+                 f"“{spec.header}”存成了数字，开头的0被Excel去掉了。请把该列设置为“文本”格式后重新录入（保留开头的0）。",
+                 values=col.clean, **where)
+        col.reject(lost_zeros)
+    intact = rest & ~lost_zeros
+    if intact.any():
+        hits.add(intact, "cell.number_stored",
+                 f"“{spec.header}”以数字形式存储，内容虽未丢失，但应设置为“文本”格式，以免Excel改动。",
+                 values=col.clean, severity="warning", **where)

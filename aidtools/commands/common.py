@@ -1,0 +1,35 @@
+"""Arguments several commands share."""
+from __future__ import annotations
+
+import datetime as dt
+import argparse
+
+from aidtools.reading.limits import Limits
+from aidtools.specs import SpecError, load_specs
+
+
+def as_of_date(text: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应为YYYYMMDD：{text}") from exc
+
+
+def add_input_arguments(p) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="文件或文件夹（递归） / files or folders")
+    p.add_argument("--specs", action="append", default=[], metavar="DIR", help="额外的模板定义目录 / extra spec folder")
+    p.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYYMMDD", help="以此日期为“今天” / treat as today")
+    p.add_argument("--max-rows", type=int, default=Limits.max_rows, help="每个工作表的最大行数")
+    p.add_argument("--max-uncompressed-mb", type=int, default=Limits.max_uncompressed_bytes // 1024**2,
+                   help="工作簿解压后的最大体积(MB)")
+
+
+def limits_from(args) -> Limits:
+    return Limits(max_rows=args.max_rows, max_uncompressed_bytes=args.max_uncompressed_mb * 1024**2)
+
+
+def specs_from(args):
+    try:
+        return load_specs(args.specs)
+    except SpecError as exc:
+        raise SystemExit(f"模板定义错误：{exc}")

@@ -1,0 +1,117 @@
+"""Normalisation of cell values: from what the reader saw to the text the national system wants.
+
+Every function here is idempotent (normalising twice equals normalising once; property-tested)
+and comes in a vectorised form over a pandas Series.
+
+>>> clean_text(" 张\u3000三\u200b ")
+'张 三'
+>>> parse_date("2017/9/1"), parse_date("20170901"), parse_date("2017.13.1")
+('20170901', '20170901', None)
+>>> normalise_id(" 11010119900307123x ")
+'11010119900307123X'
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+# Zero-width and direction-control characters: invisible, and removed.
+INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad"
+# Blank-looking characters that become an ordinary space.
+ODD_SPACES = "\u00a0\u3000\u2002\u2003\u2009\t\r\n\x0b\x0c"
+_INVISIBLE_RE = f"[{INVISIBLE}]"
+_ODD_SPACE_RE = f"[{ODD_SPACES}]"
+# Whitespace finding: leading/trailing blanks, any odd space, any invisible character, double spaces.
+WHITESPACE_PROBLEM_RE = rf"^\s|\s$|{_ODD_SPACE_RE}|{_INVISIBLE_RE}|  "
+
+_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_MONTH_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+
+
+def clean_text(value: str) -> str:
+    """One value: drop invisible characters, odd spaces to one space, strip."""
+    return clean_series(pd.Series([value], dtype=object)).iloc[0]
+
+
+def clean_series(text: pd.Series) -> pd.Series:
+    """Vectorised :func:`clean_text` (Series of str; other values pass through)."""
+    s = text.astype("string")
+    s = s.str.replace(_INVISIBLE_RE, "", regex=True)
+    s = s.str.replace(_ODD_SPACE_RE, " ", regex=True)
+    s = s.str.replace(r" {2,}", " ", regex=True).str.strip()
+    return s.astype(object).where(text.notna(), None)
+
+
+def has_whitespace_problem(text: pd.Series) -> pd.Series:
+    return text.astype("string").str.contains(WHITESPACE_PROBLEM_RE, regex=True).fillna(False).astype(bool)
+
+
+def valid_yyyymmdd(text: pd.Series) -> pd.Series:
+    """True where text is an 8-digit real calendar date."""
+    s = text.astype("string")
+    shaped = s.str.fullmatch(r"\d{8}").fillna(False).astype(bool)
+    parsed = pd.to_datetime(s.where(shaped), format="%Y%m%d", errors="coerce")
+    return shaped & parsed.notna()
+
+
+def parse_date_series(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Recognise ``YYYYMMDD``, ``YYYY-M-D``, ``YYYY/M/D``, ``YYYY.M.D``, ``YYYY年M月D日``.
+
+    Returns (normalised ``YYYYMMDD`` or None, reformatted: True where the input was not already
+    ``YYYYMMDD``).
+    """
+    s = text.astype("string")
+    direct = valid_yyyymmdd(s)
+    parts = s.str.extract(_DATE_RE)
+    other = parts[0].notna()
+    candidate = parts[0].str.cat(parts[1].str.zfill(2)).str.cat(parts[2].str.zfill(2))
+    candidate_ok = other & valid_yyyymmdd(candidate.fillna(""))
+    out = s.where(direct, candidate.where(candidate_ok))
+    return out.astype(object).where(out.notna(), None), (candidate_ok & ~direct)
+
+
+def parse_date(value: str) -> str | None:
+    return parse_date_series(pd.Series([value], dtype=object))[0].iloc[0]
+
+
+def parse_month_series(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """``YYYYMM`` (month 01..12), also from ``YYYY-MM``, ``YYYY/M``, ``YYYY.M``, ``YYYY年M月``."""
+    s = text.astype("string")
+    direct = s.str.fullmatch(r"\d{4}(0[1-9]|1[0-2])").fillna(False).astype(bool)
+    parts = s.str.extract(_MONTH_RE)
+    candidate = parts[0].str.cat(parts[1].str.zfill(2))
+    candidate_ok = candidate.str.fullmatch(r"\d{4}(0[1-9]|1[0-2])").fillna(False).astype(bool)
+    out = s.where(direct, candidate.where(candidate_ok))
+    return out.astype(object).where(out.notna(), None), (candidate_ok & ~direct)
+
+
+def normalise_id_series(text: pd.Series) -> pd.Series:
+    """Identity numbers: cleaned, lowercase ``x`` to ``X``."""
+    return clean_series(text).astype("string").str.upper().astype(object).where(text.notna(), None)
+
+
+def normalise_id(value: str) -> str:
+    return normalise_id_series(pd.Series([value], dtype=object)).iloc[0]
+
+
+def dates_to_text(values: pd.Series) -> pd.Series:
+    """Excel date/datetime cells as ``YYYYMMDD``."""
+    return pd.Series(
+        [v.strftime("%Y%m%d") for v in values], index=values.index, dtype=object
+    ) if len(values) else values.astype(object)
+
+
+def numbers_to_text(values: pd.Series) -> pd.Series:
+    """Excel numbers as the text a person typed: ``3.0`` → ``3``; huge ones as Excel shows them."""
+    x = values.astype(float).to_numpy()
+    integral = np.isfinite(x) & (np.floor(x) == x) & (np.abs(x) < 1e15)
+    as_int = np.where(integral, x, 0).astype(np.int64).astype(str)
+    as_float = np.array([repr(float(v)) for v in x], dtype=object) if (~integral).any() else as_int
+    return pd.Series(np.where(integral, as_int, as_float), index=values.index, dtype=object)
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,135 @@
+"""Which template is this workbook? Decided from the header row, whatever the file is called.
+
+The best (sheet, spec) pair by header overlap wins. Close enough (half the headers or more in
+common) is that template with a precise list of differences; less is ``file.unknown_template``
+naming the closest template and what differs.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from aidtools.findings import Finding
+from aidtools.normalize import clean_text
+from aidtools.reading.model import Workbook
+from aidtools.rules import RULES
+from aidtools.specs import TemplateSpec
+
+MATCH_THRESHOLD = 0.5
+
+
+def column_letter(index: int) -> str:
+    """0 → ``A``, 27 → ``AB``."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class Recognition:
+    spec: TemplateSpec | None
+    sheet: str | None
+    headers: list[str] = field(default_factory=list)  # the sheet's header row as found
+    column_map: dict[str, int] = field(default_factory=dict)  # spec header -> 0-based column in the sheet
+    findings: list[Finding] = field(default_factory=list)
+    score: float = 0.0
+
+
+def header_row(rows: list[list], spec: TemplateSpec) -> list[str]:
+    index = spec.header_row - 1
+    if index >= len(rows):
+        return []
+    cells = ["" if v is None else clean_text(str(v)) for v in rows[index]]
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _score(found: list[str], spec: TemplateSpec) -> float:
+    found_set = {h for h in found if h}
+    want = set(spec.headers)
+    if not found_set:
+        return 0.0
+    return len(found_set & want) / len(found_set | want)
+
+
+def differences(found: list[str], spec: TemplateSpec) -> list[tuple[int | None, str]]:
+    """Each difference as (0-based column in the file or None, Chinese description)."""
+    want = spec.headers
+    out: list[tuple[int | None, str]] = []
+    matcher = difflib.SequenceMatcher(a=want, b=found, autojunk=False)
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "replace" and (a1 - a0) == (b1 - b0):
+            for k in range(a1 - a0):
+                w, f = want[a0 + k], found[b0 + k]
+                if f in want:
+                    out.append((b0 + k, f"第{b0 + k + 1}列应为“{w}”，实际为“{f}”（列的顺序被调换）"))
+                elif f == "":
+                    out.append((b0 + k, f"第{b0 + k + 1}列表头为空，应为“{w}”"))
+                else:
+                    out.append((b0 + k, f"第{b0 + k + 1}列表头“{f}”应为“{w}”（列被改名）"))
+            continue
+        for k in range(a0, a1):
+            w = want[k]
+            if w in found:
+                out.append((found.index(w), f"列“{w}”位置不对：应在第{k + 1}列，实际在第{found.index(w) + 1}列"))
+            else:
+                out.append((None, f"缺少列“{w}”（应在第{k + 1}列）"))
+        for k in range(b0, b1):
+            f = found[k]
+            if f not in want:
+                out.append((k, f"多出列“{f}”（第{k + 1}列），模板中没有这一列" if f else f"第{k + 1}列表头为空但有内容"))
+    # A column both deleted and re-added elsewhere is reported once.
+    seen, unique = set(), []
+    for item in out:
+        if item[1] not in seen:
+            seen.add(item[1])
+            unique.append(item)
+    return unique
+
+
+def recognise(book: Workbook, specs: dict[str, TemplateSpec], display_path: str) -> Recognition:
+    best: tuple[float, int, str, TemplateSpec] | None = None
+    for order, sheet_name in enumerate(book.sheet_names):
+        rows = book.sheets[sheet_name].rows
+        for spec in specs.values():
+            found = header_row(rows, spec)
+            score = _score(found, spec)
+            # Prefer the higher score, then the sheet named as the template wants, then the earlier sheet.
+            key = (score, sheet_name == spec.sheet, -order)
+            if best is None or key > (best[0], best[2] == best[3].sheet, -best[1]):
+                best = (score, order, sheet_name, spec)
+    if best is None or best[0] == 0:
+        return Recognition(None, None, findings=[Finding(
+            rule="file.unknown_template", severity=RULES["file.unknown_template"].severity, path=display_path,
+            message="找不到任何模板的表头（第1行为空或没有可识别的列名）。请使用资助中心下发的模板填写。")])
+    score, _, sheet_name, spec = best
+    found = header_row(book.sheets[sheet_name].rows, spec)
+    diffs = differences(found, spec)
+    if score < MATCH_THRESHOLD:
+        listing = "；".join(d for _, d in diffs[:8]) + ("……" if len(diffs) > 8 else "")
+        return Recognition(None, sheet_name, headers=found, score=score, findings=[Finding(
+            rule="file.unknown_template", severity=RULES["file.unknown_template"].severity, path=display_path,
+            sheet=sheet_name, row=spec.header_row,
+            message=f"表头不属于任何已知模板。最接近的是“{spec.title}”（{spec.id}），差异：{listing}。"
+                    "请使用资助中心下发的模板，不要改动表头。")], )
+    rec = Recognition(spec, sheet_name, headers=found, score=score)
+    rec.column_map = {h: found.index(h) for h in spec.headers if h in found}
+    if book.format != "csv" and sheet_name != spec.sheet:
+        rec.findings.append(Finding(
+            rule="template.sheet_missing", severity=RULES["template.sheet_missing"].severity, path=display_path,
+            sheet=sheet_name,
+            message=f"缺少工作表“{spec.sheet}”：数据在工作表“{sheet_name}”中。请把工作表改名为“{spec.sheet}”"
+                    "（国家系统导入时会报“数据标题错误”）。"))
+    for col, text in diffs:
+        rec.findings.append(Finding(
+            rule="template.header_mismatch", severity=RULES["template.header_mismatch"].severity, path=display_path,
+            sheet=sheet_name, row=spec.header_row, column=column_letter(col) if col is not None else None,
+            field=found[col] if col is not None and col < len(found) else None,
+            message=f"{text}。请恢复模板原有表头（国家系统导入时会报“数据标题错误/行列不一致”）。"))
+    return rec

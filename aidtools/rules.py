@@ -1,0 +1,34 @@
+"""The catalogue of rule ids (``data/rules.yaml``): default severity, Chinese title and fix.
+
+>>> RULES["cell.required"].severity
+'error'
+>>> RULES["cell.whitespace"].title
+'含多余空格或不可见字符'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    scope: str
+    title: str
+    fix: str
+
+
+def load_rules() -> dict[str, Rule]:
+    text = resources.files("aidtools").joinpath("data/rules.yaml").read_text(encoding="utf-8")
+    return {rid: Rule(id=rid, **spec) for rid, spec in yaml.safe_load(text).items()}
+
+
+RULES = load_rules()
+
+
+def severity(rule_id: str) -> str:
+    return RULES[rule_id].severity

@@ -1,0 +1,185 @@
+"""Template specs: what a template is, declared in data files (``data/specs/*.yaml``).
+
+A spec has an id, a version, a title, the subsystem, the sheet name, the header row, the first
+data row, the ordered columns and the keys that must be unique. Users add or override specs by
+pointing ``--specs DIR`` at a folder of YAML files of the same shape; no Python changes.
+
+>>> specs = load_specs()
+>>> specs["student"].headers[:3]
+['学校代码', '学号', '姓名']
+>>> specs["disbursement"].column("资助档次").required_when
+{'if': {'column': '资助项目', 'in': ['国家助学金', '研究生学业奖学金']}}
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from aidtools.codetables import load_code_tables
+
+COLUMN_TYPES = (
+    "text", "name", "student_no", "code", "id_no", "date8", "month6", "year4", "academic_year",
+    "amount", "int", "decimal", "flag", "bank_card", "mobile", "region6",
+)
+# Types whose value is text even when it looks like a number: stored as a number they lose digits.
+TEXTLIKE_TYPES = ("student_no", "id_no", "bank_card", "mobile", "region6", "code")
+PERSONAL_BY_TYPE = {"id_no": "id_no", "bank_card": "bank_card", "mobile": "mobile"}
+
+
+class SpecError(ValueError):
+    """A spec file that cannot be used; the message names the file and the problem."""
+
+
+@dataclass
+class ColumnSpec:
+    header: str
+    key: str
+    type: str
+    required: bool = False
+    required_when: dict | None = None  # {"if": {...}} or {"unless": {...}}
+    table: str | None = None
+    max_bytes: int | None = None
+    pattern: str | None = None
+    pattern_hint: str | None = None
+    min: float | None = None
+    max: float | None = None
+    max_offset_years: int | None = None
+    decimals: int | None = None
+    not_future: bool = False
+    textlike: bool = False
+    special_group: bool = False
+    personal: str | None = None
+    id_type_column: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict, where: str) -> "ColumnSpec":
+        data = dict(data)
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise SpecError(f"{where}: 列定义含未知字段 {sorted(unknown)}")
+        for need in ("header", "key", "type"):
+            if need not in data:
+                raise SpecError(f"{where}: 列定义缺少 {need}")
+        if data["type"] not in COLUMN_TYPES:
+            raise SpecError(f"{where}: 列 {data['header']} 的类型 {data['type']} 未知，可用类型：{', '.join(COLUMN_TYPES)}")
+        req = data.get("required", False)
+        if isinstance(req, dict):
+            data["required_when"] = req
+            data["required"] = False
+        if data["type"] == "code" and not data.get("table"):
+            raise SpecError(f"{where}: 代码列 {data['header']} 没有指定 table")
+        return cls(**data)
+
+    @property
+    def is_textlike(self) -> bool:
+        return self.textlike or self.type in TEXTLIKE_TYPES
+
+    @property
+    def personal_kind(self) -> str | None:
+        return self.personal or PERSONAL_BY_TYPE.get(self.type)
+
+
+@dataclass
+class TemplateSpec:
+    id: str
+    version: str
+    title: str
+    subsystem: str
+    sheet: str
+    header_row: int
+    first_data_row: int
+    columns: list[ColumnSpec]
+    unique: list[list[str]] = field(default_factory=list)
+    row_rules: list[str] = field(default_factory=list)
+    row_rule_params: dict = field(default_factory=dict)
+    source: str = ""
+    digest: str = ""
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    def column(self, header: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.header == header:
+                return c
+        raise KeyError(header)
+
+    def by_key(self, key: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    def to_dict(self, with_codes: bool = True) -> dict:
+        tables = load_code_tables()
+        cols = []
+        for c in self.columns:
+            d = {k: v for k, v in c.__dict__.items() if v not in (None, False)}
+            d["required"] = "conditional" if c.required_when else bool(c.required)
+            if with_codes and c.table:
+                d["codes"] = [{"code": e["code"], "name": e["name"]} for e in tables[c.table].entries]
+            cols.append(d)
+        return {
+            "id": self.id, "version": self.version, "title": self.title, "subsystem": self.subsystem,
+            "sheet": self.sheet, "header_row": self.header_row, "first_data_row": self.first_data_row,
+            "unique": self.unique, "row_rules": self.row_rules, "columns": cols, "digest": self.digest,
+        }
+
+
+def spec_from_dict(data: dict, where: str = "<spec>") -> TemplateSpec:
+    if not isinstance(data, dict):
+        raise SpecError(f"{where}: 不是模板定义（应为YAML映射）")
+    for need in ("id", "title", "sheet", "columns"):
+        if need not in data:
+            raise SpecError(f"{where}: 缺少字段 {need}")
+    columns = [ColumnSpec.from_dict(c, f"{where} 第{i + 1}列") for i, c in enumerate(data["columns"])]
+    headers = [c.header for c in columns]
+    if len(set(headers)) != len(headers):
+        raise SpecError(f"{where}: 表头有重复")
+    tables = load_code_tables()
+    for c in columns:
+        if c.table and c.table not in tables:
+            raise SpecError(f"{where}: 列 {c.header} 的代码表 {c.table} 不存在")
+    for key in data.get("unique", []) or []:
+        for h in key:
+            if h not in headers:
+                raise SpecError(f"{where}: 唯一键中的列 {h} 不在表头中")
+    return TemplateSpec(
+        id=str(data["id"]), version=str(data.get("version", "1")), title=data["title"],
+        subsystem=data.get("subsystem", "both"), sheet=data["sheet"],
+        header_row=int(data.get("header_row", 1)), first_data_row=int(data.get("first_data_row", 2)),
+        columns=columns, unique=[list(k) for k in data.get("unique", []) or []],
+        row_rules=list(data.get("row_rules", []) or []), row_rule_params=dict(data.get("row_rule_params", {}) or {}),
+        source=where,
+    )
+
+
+def _load_dir(directory, specs: dict) -> None:
+    for item in sorted(directory.iterdir(), key=lambda p: p.name):
+        if item.name.endswith((".yaml", ".yml")):
+            text = item.read_text(encoding="utf-8")
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise SpecError(f"{item}: YAML格式错误：{exc}") from exc
+            spec = spec_from_dict(data, str(item))
+            spec.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+            specs[spec.id] = spec
+
+
+def load_specs(extra_dirs=()) -> dict[str, TemplateSpec]:
+    """The packaged specs, plus those of each folder in ``extra_dirs`` (same id overrides)."""
+    specs: dict[str, TemplateSpec] = {}
+    _load_dir(resources.files("aidtools").joinpath("data/specs"), specs)
+    for d in extra_dirs or ():
+        path = Path(d)
+        if not path.is_dir():
+            raise SpecError(f"{path}: 模板定义目录不存在")
+        _load_dir(path, specs)
+    return specs

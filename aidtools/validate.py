@@ -1,0 +1,235 @@
+"""Check files: read → recognise the template → prepare columns → type checks → row rules.
+
+>>> reports = check_paths([])
+>>> reports
+[]
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidtools import findings as F
+from aidtools.checks.columns import Column, prepare
+from aidtools.checks.hits import Hits
+from aidtools.checks.rows import run_row_rules
+from aidtools.checks.structure import check_structure
+from aidtools.checks.types import TYPE_CHECKS
+from aidtools.findings import Finding
+from aidtools.reading import Limits, UnreadableFile, read_file
+from aidtools.reading.limits import DEFAULT_LIMITS
+from aidtools.reading.workbook import SUFFIXES
+from aidtools.recognize import column_letter, recognise
+from aidtools.rules import RULES
+from aidtools.specs import TemplateSpec, load_specs
+
+log = logging.getLogger(__name__)
+
+ROW_COLUMN = "_row"  # Excel row number of a data row, in every normalised table
+
+
+@dataclass
+class FileReport:
+    """Everything known about one checked file; ``table`` holds its normalised rows."""
+
+    path: Path
+    display_path: str
+    department: str
+    sha256: str | None = None
+    size: int = 0
+    format: str | None = None
+    template: str | None = None
+    spec_version: str | None = None
+    sheet: str | None = None
+    rows: int = 0
+    findings: pd.DataFrame = field(default_factory=F.empty_frame)
+    table: pd.DataFrame | None = None  # columns: spec keys + _row; values normalised
+    mtime: float = 0.0
+    writer: str | None = None
+    readable: bool = True
+
+    @property
+    def errors(self) -> int:
+        return F.count(self.findings, "error")
+
+    @property
+    def warnings(self) -> int:
+        return F.count(self.findings, "warning")
+
+    @property
+    def passed(self) -> bool:
+        return self.readable and self.template is not None and self.errors == 0
+
+    def error_rows(self) -> set[int]:
+        """Excel rows with at least one error finding."""
+        f = self.findings
+        rows = f.loc[(f["severity"] == "error") & f["row"].notna(), "row"]
+        return set(int(r) for r in rows)
+
+    def file_level_errors(self) -> pd.DataFrame:
+        """Errors not tied to a data row (unreadable, unknown template, headers, sheet name)."""
+        f = self.findings
+        spec_first = 2
+        return f[(f["severity"] == "error") & (f["row"].isna() | (f["row"] < spec_first))]
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.display_path, "sha256": self.sha256, "template": self.template,
+            "spec_version": self.spec_version, "department": self.department, "format": self.format,
+            "sheet": self.sheet, "rows": self.rows, "errors": self.errors, "warnings": self.warnings,
+            "passed": self.passed,
+            "findings": [
+                {k: v for k, v in f.to_dict().items() if k != "path"} for f in F.from_frame(self.findings)
+            ],
+        }
+
+
+class SheetContext:
+    """What the row rules see: the spec, the prepared columns by header, the findings so far."""
+
+    def __init__(self, spec, columns, hits, today, specs, excel_rows, headers):
+        self.spec: TemplateSpec = spec
+        self.columns: dict[str, Column] = columns
+        self.hits: Hits = hits
+        self.today: dt.date = today
+        self.specs = specs
+        self.excel_rows = excel_rows
+        self.n = len(excel_rows)
+        self._headers = headers
+
+    def values_of(self, header: str) -> pd.Series | None:
+        col = self.columns.get(header)
+        return None if col is None else col.value
+
+    def header_at(self, index: int | None) -> str | None:
+        if index is None or index >= len(self._headers):
+            return None
+        return self._headers[index] or None
+
+
+def discover(paths) -> list[tuple[Path, Path]]:
+    """Every submission file under the given files/folders: (file, the folder argument it came from)."""
+    out = []
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith(("~$", ".")):
+                        continue  # Excel lock files and hidden files
+                    if name.lower().endswith(SUFFIXES):
+                        out.append((Path(root) / name, given))
+        else:
+            out.append((given, given.parent))
+    return out
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.name
+
+
+def check_file(path, root=None, specs=None, as_of: dt.date | None = None, limits: Limits = DEFAULT_LIMITS) -> FileReport:
+    """Check one file. Never raises for a bad file: that becomes a ``file.unreadable`` finding."""
+    path = Path(path)
+    root = Path(root) if root is not None else path.parent
+    specs = specs or load_specs()
+    today = as_of or dt.date.today()
+    display = _display(path, root)
+    department = path.parent.name if path.parent != root or root.name else ""
+    report = FileReport(path=path, display_path=display, department=department)
+    try:
+        report.mtime = path.stat().st_mtime
+    except OSError:
+        pass
+    try:
+        book = read_file(path, limits)
+    except UnreadableFile as exc:
+        report.readable = False
+        report.findings = F.to_frame([Finding(rule="file.unreadable", severity=RULES["file.unreadable"].severity,
+                                              message=exc.message, path=display)])
+        log.warning("无法读取 %s：%s", display, exc.reason)
+        return report
+    report.sha256, report.size, report.format, report.writer = book.sha256, book.size, book.format, book.writer
+    recognition = recognise(book, specs, display)
+    frames = [F.to_frame(recognition.findings)]
+    spec = recognition.spec
+    if spec is None:
+        report.findings = F.concat(frames)
+        return report
+    report.template, report.spec_version, report.sheet = spec.id, spec.version, recognition.sheet
+    sheet = book.sheets[recognition.sheet]
+    table, hits, rows = _check_sheet(sheet, spec, recognition, display, today, specs, limits)
+    report.rows = rows
+    report.table = table
+    frames.append(hits.frame())
+    if rows == 0:
+        frames.append(F.to_frame([Finding(rule="template.empty", severity=RULES["template.empty"].severity, path=display,
+                                          sheet=recognition.sheet, message=f"已识别为“{spec.title}”模板，但没有数据行。请在表头下方填写数据后提交。")]))
+    found = F.concat(frames)
+    found["path"] = display
+    report.findings = found.sort_values(["row", "column", "rule"], na_position="first", kind="stable").reset_index(drop=True)
+    return report
+
+
+def _data_frame(sheet, spec: TemplateSpec, width: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The data rows (blank rows dropped) as an object frame, with their Excel row numbers."""
+    first = spec.first_data_row - 1
+    body = sheet.rows[first:]
+    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(dtype=object)
+    if frame.shape[1] < width:
+        for k in range(frame.shape[1], width):
+            frame[k] = None
+    frame.columns = range(frame.shape[1])
+    excel_rows = np.arange(first + 1, first + 1 + len(frame))
+    if len(frame):
+        blank = frame.isna() | frame.isin([""])
+        # Whitespace-only cells count as content: they are findings, not blanks.
+        keep = ~blank.all(axis=1).to_numpy()
+        frame = frame[keep].reset_index(drop=True)
+        excel_rows = excel_rows[keep]
+    return frame, excel_rows
+
+
+def _check_sheet(sheet, spec, recognition, display, today, specs, limits):
+    width = max(len(recognition.headers), max(recognition.column_map.values(), default=-1) + 1)
+    frame, excel_rows = _data_frame(sheet, spec, width)
+    hits = Hits(display, sheet.name, excel_rows)
+    columns: dict[str, Column] = {}
+    for col_spec in spec.columns:
+        index = recognition.column_map.get(col_spec.header)
+        if index is None:
+            continue
+        raw = frame[index] if index in frame.columns else pd.Series([None] * len(frame), dtype=object)
+        columns[col_spec.header] = prepare(raw.reset_index(drop=True), col_spec, column_letter(index), hits,
+                                           limits.max_cell_chars)
+    ctx = SheetContext(spec, columns, hits, today, specs, excel_rows, recognition.headers)
+    # id_no last: it reads the normalised 证件类型 of its row.
+    for col in sorted(columns.values(), key=lambda c: c.spec.type == "id_no"):
+        TYPE_CHECKS[col.spec.type](col, hits, ctx)
+    run_row_rules(ctx)
+    check_structure(ctx, sheet, set(recognition.column_map.values()))
+    table = pd.DataFrame({c.spec.key: c.value for c in columns.values()})
+    table[ROW_COLUMN] = excel_rows
+    return table, hits, len(frame)
+
+
+def check_paths(paths, specs=None, as_of: dt.date | None = None, limits: Limits = DEFAULT_LIMITS,
+                progress=None) -> list[FileReport]:
+    """Check every file under ``paths``; one report per file, in path order. The batch never stops."""
+    specs = specs or load_specs()
+    files = discover(paths)
+    reports = []
+    iterator = progress(files) if progress else files
+    for path, root in iterator:
+        reports.append(check_file(path, root, specs, as_of, limits))
+    return reports
