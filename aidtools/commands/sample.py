@@ -1,0 +1,35 @@
+"""``aidtools sample OUT [--students N] [--seed S] [--error-rate R] [--year 2017-2018]``: a synthetic
+university (submissions folder, task table and the list of planted mistakes). All data is synthetic."""
+from __future__ import annotations
+
+import re
+import sys
+
+HELP = "生成模拟高校数据（含预埋错误） / generate a synthetic university"
+ORDER = 60
+
+
+def add_arguments(p) -> None:
+    p.add_argument("out", metavar="OUT")
+    p.add_argument("--students", type=int, default=3000, help="学生人数（默认3000）")
+    p.add_argument("--seed", type=int, default=2017, help="随机种子（同一种子生成完全相同的文件）")
+    p.add_argument("--error-rate", type=float, default=None, help="预埋错误的行比例")
+    p.add_argument("--year", default="2017-2018", help="学年，如2017-2018")
+
+
+def run(args) -> int:
+    from aidtools.sample import generate
+
+    m = re.fullmatch(r"(\d{4})-(\d{4})", args.year)
+    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+        print(f"学年格式应为如2017-2018：{args.year}", file=sys.stderr)
+        return 2
+    if args.students < 1:
+        print("学生人数应大于0", file=sys.stderr)
+        return 2
+    kwargs = dict(students=args.students, seed=args.seed, year=args.year)
+    if args.error_rate is not None:
+        kwargs["error_rate"] = args.error_rate
+    summary = generate(args.out, **kwargs)
+    print(f"已生成模拟数据：{args.out}（{summary}）" if summary else f"已生成模拟数据：{args.out}")
+    return 0
