@@ -4,11 +4,11 @@ A row applies from its ``from_year`` until a later row for the same programme, l
 school replaces it. School rows (``school`` = 学校代码) hold school-set figures such as the
 国家助学金 tiers.
 
->>> standard("国家奖学金", "本专科", "2017-2018").amount
+>>> float(standard("国家奖学金", "本专科", "2017-2018").amount)
 8000.0
->>> standard("国家奖学金", "本专科", "2024-2025").amount
+>>> float(standard("国家奖学金", "本专科", "2024-2025").amount)
 10000.0
->>> standard("国家助学金", "本专科", "2017-2018", tier="一等", school="99999").amount
+>>> float(standard("国家助学金", "本专科", "2017-2018", tier="一等", school="99999").amount)
 4000.0
 """
 from __future__ import annotations

@@ -91,7 +91,10 @@ def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_
 
 def _expected_length(col: Column) -> int | None:
     spec = col.spec
-    fixed = {"id_no": 18, "region6": 6, "mobile": 11, "date8": 8, "month6": 6, "year4": 4}.get(spec.type)
+    # ID numbers, region codes and mobiles never start with 0 (province codes are 11-83, mobiles
+    # start with 1): a short number there lost no zeros (a 15-digit old ID is intact), so the type
+    # checks report it instead.
+    fixed = {"date8": 8, "month6": 6, "year4": 4}.get(spec.type)
     if fixed:
         return fixed
     if spec.pattern and spec.pattern.startswith(r"^\d{") and spec.pattern.endswith("}$"):

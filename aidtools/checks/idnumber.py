@@ -53,11 +53,11 @@ def check_id_no(col: Column, hits: Hits, ctx) -> None:
         col.reject(too_long)
     todo = col.todo & gb
     length = s.str.len().fillna(0).to_numpy()
-    all_digits15 = s.str.fullmatch(r"\d{15}").fillna(False).to_numpy()
+    all_digits15 = s.str.fullmatch(r"[0-9]{15}").fillna(False).to_numpy()
     old = todo & all_digits15
     if old.any():
         hits.add(old, "id.old_format", "这是15位旧身份证号，请改填18位身份证号。", values=col.clean, **_where(col))
-    temporary = todo & s.str.fullmatch(TEMPORARY_PREFIX + r"\d{15}").fillna(False).to_numpy()
+    temporary = todo & s.str.fullmatch(TEMPORARY_PREFIX + r"[0-9]{15}").fillna(False).to_numpy()
     if temporary.any():
         hits.add(temporary, "id.temporary", "这是学校编制的临时证件号（999+学校标识码+序号），请尽快补录正式身份证号。",
                  values=col.clean, **_where(col))
@@ -68,10 +68,11 @@ def check_id_no(col: Column, hits: Hits, ctx) -> None:
         hits.add(wrong_length, "id.length", msg, values=col.clean, **_where(col))
         col.reject(wrong_length)
     todo = col.todo & gb & ~old & ~temporary
-    shape = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy()
+    # [0-9], not \d: full-width digits are not digits to the national system (nor to check_digits).
+    shape = s.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy()
     bad_chars = todo & ~shape
     if bad_chars.any():
-        hits.add(bad_chars, "cell.pattern", "身份证号只能是数字，最后一位可以是X。", values=col.clean, **_where(col))
+        hits.add(bad_chars, "cell.pattern", "身份证号只能是半角数字，最后一位可以是X。", values=col.clean, **_where(col))
         col.reject(bad_chars)
     todo = col.todo & gb & ~old & ~temporary
     provinces = set(load_code_tables()["province"].lookup)

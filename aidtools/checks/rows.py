@@ -36,7 +36,10 @@ def check_conditional_required(ctx) -> None:
             needed = _cond(ctx, when["if"])
         else:
             clause = when["unless"]
-            needed = ~_cond(ctx, clause) & ctx.values_of(clause["column"]).notna().to_numpy()
+            condition = ctx.values_of(clause["column"])
+            if condition is None:  # that column is missing: template.header_mismatch already says so
+                continue
+            needed = ~_cond(ctx, clause) & condition.notna().to_numpy()
         missing = needed & col.empty
         if missing.any():
             clause = when.get("if") or when.get("unless")

@@ -15,9 +15,10 @@ def check_structure(ctx, sheet, data_cols: set[int]) -> None:
 
     def at(rule, r, c, message):
         mask = np.zeros(ctx.n, dtype=bool)
-        pos = r - first
-        if 0 <= pos < ctx.n:
-            mask[pos] = True
+        # Blank rows were dropped from the data, so find the 0-based sheet row r by its Excel row number.
+        pos = np.flatnonzero(ctx.excel_rows == r + 1)
+        if len(pos):
+            mask[pos[0]] = True
             hits.add(mask, rule, message, column=column_letter(c) if c is not None else None,
                      field=ctx.header_at(c))
 

@@ -6,6 +6,7 @@ Registered in :data:`TYPE_CHECKS` by the decorator :func:`column_type`; a spec's
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -60,7 +61,9 @@ def _check_length_and_charset(col: Column, hits: Hits) -> None:
 
 def _check_pattern(col: Column, hits: Hits, pattern: str, message: str) -> None:
     todo = col.todo
-    ok = col.clean.astype("string").str.fullmatch(pattern).fillna(False).to_numpy()
+    # re.ASCII: ``\d`` must not match full-width "１２３" (the national system rejects them, and the
+    # Luhn/number code after a pattern assumes ASCII digits).
+    ok = col.clean.astype("string").str.fullmatch(pattern, flags=re.ASCII).fillna(False).to_numpy()
     wrong = todo & ~ok
     if wrong.any():
         hits.add(wrong, "cell.pattern", message, values=col.clean, **_where(col))
@@ -217,7 +220,8 @@ def check_academic_year(col: Column, hits: Hits, ctx) -> None:
 def _numeric(col: Column, hits: Hits, what: str) -> np.ndarray:
     """Parse numbers (Excel numbers or numeric text); report text that is no number."""
     x = pd.to_numeric(col.clean.astype("string").str.replace(",", "", regex=False).where(col.todo), errors="coerce")
-    not_number = col.todo & x.isna().to_numpy()
+    # "inf"/"Infinity" parse as floats but are no amount or count.
+    not_number = col.todo & ~np.isfinite(x.to_numpy(dtype=float, na_value=np.nan))
     if not_number.any():
         hits.add(not_number, "cell.type", f"“{col.spec.header}”应为{what}，不能填文字。", values=col.clean, **_where(col))
         col.reject(not_number)
@@ -230,9 +234,13 @@ def _decimals_ok(x: np.ndarray, decimals: int) -> np.ndarray:
 
 
 def _format_number(x: np.ndarray, decimals: int) -> pd.Series:
-    rounded = np.round(np.nan_to_num(x), decimals)
+    finite = np.where(np.isfinite(x), x, 0.0)  # blank/rejected cells; their text is dropped anyway
+    with np.errstate(over="ignore"):
+        rounded = np.round(finite, decimals)
+    rounded = np.where(np.isfinite(rounded), rounded, finite)  # rounding 1e307 overflows: keep it
     integral = rounded == np.floor(rounded)
-    text = np.where(integral, np.char.mod("%d", rounded.astype(np.int64)) if len(rounded) else rounded.astype(str),
+    # "%d" on the floats themselves: an int64 cast wraps amounts of 1e19 and more to negative numbers.
+    text = np.where(integral, np.char.mod("%d", rounded) if len(rounded) else rounded.astype(str),
                     np.char.mod(f"%.{decimals}f", rounded) if len(rounded) else rounded.astype(str))
     return pd.Series(text, dtype=object)
 

@@ -7,8 +7,8 @@ injection: ``=HYPERLINK(...)``, ``+cmd|...``, ``@SUM(...)``). We store it as a s
 >>> from openpyxl import Workbook
 >>> ws = Workbook().active
 >>> cell = write_text(ws, 1, 1, "=HYPERLINK(\\"http://x\\")")
->>> cell.data_type, cell.style_array.quotePrefix
-('s', 1)
+>>> cell.data_type, cell.quotePrefix
+('s', True)
 """
 from __future__ import annotations
 

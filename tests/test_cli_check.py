@@ -1,0 +1,123 @@
+"""``aidtools check`` and ``aidtools templates`` run as a user runs them: a subprocess, exit codes,
+the JSON report contract, masking, and a batch that goes on past an unreadable file."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builders import ID_OTHER, rows_for, spec_of, write_csv, write_template, wrong_check
+
+ROOT = Path(__file__).resolve().parents[1]
+BAD_ID = wrong_check(ID_OTHER[0])
+CONTRACT_FILE = {"path", "sha256", "template", "department", "rows", "errors", "warnings", "findings"}
+CONTRACT_FINDING = {"rule", "severity", "sheet", "row", "column", "field", "value", "message"}
+
+
+def aidtools(*args, cwd=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "aidtools", *map(str, args)], cwd=cwd or ROOT, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def _clean_folder(base: Path) -> Path:
+    folder = base / "clean"
+    write_template(folder / "机械工程学院", "student", {}, {}, name="学生基本信息.xlsx")
+    write_csv(folder / "化学学院" / "贷款.csv", rows_for("loan"), encoding="gbk")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """A submissions folder with one good file, one with errors, one unreadable; checked once."""
+    folder = tmp_path_factory.mktemp("submissions")
+    write_template(folder / "机械工程学院", "student", {}, {"身份证件号": BAD_ID}, name="学生基本信息.xlsx",
+                   writer="xlsxwriter")
+    (folder / "化学学院").mkdir()
+    (folder / "化学学院" / "坏文件.xlsx").write_bytes(b"this is not a workbook")
+    write_template(folder / "化学学院", "disbursement", {}, name="国家助学金发放-第1批.xlsx")
+    out = tmp_path_factory.mktemp("out") / "report.json"
+    result = aidtools("check", folder, "--json", out, "--as-of", "20180630")
+    return folder, result, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_exit_0_on_clean_folder(tmp_path):
+    result = aidtools("check", _clean_folder(tmp_path), "--as-of", "20180630")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "共 2 个文件，通过 2 个" in result.stdout
+
+
+def test_exit_1_with_errors(batch):
+    _, result, _ = batch
+    assert result.returncode == 1, result.stderr
+
+
+@pytest.mark.parametrize("args", [["check"], ["check", "/nonexistent/folder"], [], ["check", "--bogus", "."]],
+                         ids=["no-args", "missing-path", "no-command", "bad-option"])
+def test_exit_2_on_usage_error(args):
+    result = aidtools(*args)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+
+
+def test_json_contract(batch):
+    folder, _, report = batch
+    assert isinstance(report["aidtools_version"], str) and report["aidtools_version"]
+    files = {f["path"]: f for f in report["files"]}
+    assert set(files) == {"机械工程学院/学生基本信息.xlsx", "化学学院/坏文件.xlsx", "化学学院/国家助学金发放-第1批.xlsx"}
+    for path, entry in files.items():
+        assert CONTRACT_FILE <= set(entry), path
+        assert entry["department"] == path.split("/")[0]
+        for finding in entry["findings"]:
+            assert CONTRACT_FINDING <= set(finding)
+    student = files["机械工程学院/学生基本信息.xlsx"]
+    assert student["sha256"] == hashlib.sha256((folder / "机械工程学院" / "学生基本信息.xlsx").read_bytes()).hexdigest()
+    assert (student["template"], student["rows"], student["errors"], student["warnings"]) == ("student", 2, 1, 0)
+    [finding] = student["findings"]
+    assert {k: finding[k] for k in ("rule", "severity", "sheet", "row", "column", "field")} == {
+        "rule": "id.checksum", "severity": "error", "sheet": "学生基本信息", "row": 3, "column": "E", "field": "身份证件号"}
+    assert finding["message"]
+
+
+def test_json_masks_personal_values(batch):
+    _, result, report = batch
+    finding = next(f for e in report["files"] for f in e["findings"] if f["rule"] == "id.checksum")
+    assert finding["value"] == BAD_ID[:6] + "********" + BAD_ID[-4:]
+    text = json.dumps(report, ensure_ascii=False)
+    assert BAD_ID not in text and BAD_ID not in result.stdout and BAD_ID not in result.stderr
+
+
+def test_unreadable_file_does_not_stop_the_batch(batch):
+    _, result, report = batch
+    files = {f["path"]: f for f in report["files"]}
+    bad = files["化学学院/坏文件.xlsx"]
+    assert [f["rule"] for f in bad["findings"]] == ["file.unreadable"]
+    assert bad["template"] is None and bad["errors"] == 1
+    good = files["化学学院/国家助学金发放-第1批.xlsx"]
+    assert (good["template"], good["rows"], good["errors"], good["findings"]) == ("disbursement", 1, 0, [])
+    assert "坏文件.xlsx" in result.stdout
+
+
+def test_templates_json_lists_every_spec():
+    result = aidtools("templates", "--json")
+    assert result.returncode == 0, result.stderr
+    listed = {s["id"]: s for s in json.loads(result.stdout)}
+    assert set(listed) == {"student", "difficulty", "disbursement", "loan", "allocation", "tasks"}
+    for spec_id, data in listed.items():
+        spec = spec_of(spec_id)
+        assert [c["header"] for c in data["columns"]] == spec.headers
+        assert [c["type"] for c in data["columns"]] == [c.type for c in spec.columns]
+        assert data["sheet"] == spec.sheet
+    ethnicity = next(c for c in listed["student"]["columns"] if c["header"] == "民族")
+    assert {"code": "01", "name": "汉族"} in ethnicity["codes"] and len(ethnicity["codes"]) >= 56
+    tier = next(c for c in listed["disbursement"]["columns"] if c["header"] == "资助档次")
+    assert tier["required"] == "conditional" and [c["name"] for c in tier["codes"]] == ["一等", "二等", "三等"]
+
+
+def test_templates_plain_listing():
+    result = aidtools("templates")
+    assert result.returncode == 0 and "学生基本信息" in result.stdout and "disbursement" in result.stdout
