@@ -14,7 +14,7 @@ def summary_lines(reports, max_examples: int = 3) -> list[str]:
     for r in reports:
         state = "通过" if r.passed else "未通过"
         tmpl = r.template or "未识别"
-        lines.append(f"[{state}] {r.display_path}  模板={tmpl}  行数={r.rows}  错误={r.errors}  警告={r.warnings}")
+        lines.append(f"[{state}] {mask_text(r.display_path)}  模板={tmpl}  行数={r.rows}  错误={r.errors}  警告={r.warnings}")
         if len(r.findings):
             shown = r.findings[r.findings["severity"] != "info"].head(max_examples)
             for f in F.from_frame(shown):

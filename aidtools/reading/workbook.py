@@ -1,13 +1,18 @@
 """Open any submitted file and return its sheets as raw values (python-calamine does the parsing).
 
+Everything that could make calamine exhaust memory or abort the process is checked first, from
+the file's own structure (:mod:`~aidtools.reading.xlsx_parts` for .xlsx/.xlsm,
+:mod:`~aidtools.reading.biff` for .xls); a file that fails any check raises
+:class:`UnreadableFile` with a Chinese message that names the file and says what to do.
+
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "empty.xlsx"
 >>> _ = p.write_bytes(b"")
 >>> try:
 ...     read_file(p)
 ... except UnreadableFile as exc:
-...     print(exc.reason)
-empty
+...     print(exc.reason, exc.message.split("，")[0])
+empty empty.xlsx：文件是空的（0字节）
 """
 from __future__ import annotations
 
@@ -19,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from aidtools.reading import xlsx_parts
+from aidtools.reading import biff, cfb, xlsx_parts
 from aidtools.reading.errors import UnreadableFile
-from aidtools.reading.limits import DEFAULT_LIMITS, Limits
+from aidtools.reading.limits import DEFAULT_LIMITS, Limits, cell_budget
 from aidtools.reading.model import Sheet, Workbook
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -29,12 +34,18 @@ CSV_SUFFIXES = (".csv",)
 SUFFIXES = WORKBOOK_SUFFIXES + CSV_SUFFIXES
 
 _ZIP = b"PK\x03\x04"
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+_HTML_STARTS = (b"<html", b"<!doctype html", b"<table", b"<meta", b"<head", b"<body", b"<style")
+_ENCRYPTED_STREAMS = {"EncryptedPackage", "EncryptionInfo"}
+_SAVE_AS = "请用Excel打开后“另存为”Excel工作簿(.xlsx)再提交。"
 
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _encrypted(name: str) -> UnreadableFile:
+    return UnreadableFile(f"{name}：文件设置了打开密码（已加密），无法检查。请取消密码后另存为.xlsx再提交"
+                          "（Excel：文件→信息→保护工作簿→用密码进行加密，清空密码；WPS：文件→文档加密）。", "encrypted")
 
 
 def read_file(path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
@@ -43,81 +54,112 @@ def read_file(path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
     name = path.name
     try:
         size = path.stat().st_size
+        if size == 0:
+            raise UnreadableFile(f"{name}：文件是空的（0字节），可能保存或传输失败。请重新保存后提交。", "empty")
+        if size > limits.max_file_bytes:
+            raise UnreadableFile(f"{name}：文件大小 {size // 1024**2} MB 超过上限 {limits.max_file_bytes // 1024**2} MB，"
+                                 "请拆分后提交。", "too_large")
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+            handle.seek(0)
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
         raise UnreadableFile(f"{name}：无法访问文件（{exc.strerror}）。请检查文件是否存在、是否被占用。", "io") from exc
-    if size == 0:
-        raise UnreadableFile(f"{name}：文件是空的（0字节），可能保存或传输失败。请重新保存后提交。", "empty")
-    if size > limits.max_file_bytes:
-        raise UnreadableFile(f"{name}：文件大小 {size // 1024**2} MB 超过上限，请拆分后提交。", "too_large")
-    data = path.read_bytes()
-    digest = sha256_of(data)
-    head = data[:1024]
     suffix = path.suffix.lower()
 
     if head.startswith(_ZIP):
-        return _read_zip(path, data, digest, limits)
-    if head.startswith(_OLE):
-        if _ENCRYPTED_MARK in data[:1_000_000] or _ENCRYPTED_MARK in data[-1_000_000:]:
-            raise UnreadableFile(f"{name}：文件设置了打开密码（已加密），无法检查。请取消密码后另存为.xlsx再提交"
-                                 "（文件→信息→保护工作簿→用密码进行加密，清空密码）。", "encrypted")
-        return _read_calamine(path, data, digest, "xls", limits, {}, set())
+        return _read_zip(path, digest, size, limits)
+    if head.startswith(cfb.SIGNATURE):
+        return _read_ole(path, digest, size, limits)
     sniff = head.lstrip(b"\xef\xbb\xbf \r\n\t").lower()
-    if sniff.startswith((b"<html", b"<!doctype html", b"<table", b"<meta", b"<head")) or b"<html" in sniff[:200]:
+    if sniff.startswith(_HTML_STARTS) or b"<html" in sniff[:512] or b"<table" in sniff[:512]:
         raise UnreadableFile(f"{name}：这是网页(HTML)表格，只是扩展名为{suffix or '（无）'}，不是真正的Excel文件"
-                             "（常见于从其他系统导出）。请用Excel打开后“另存为”Excel工作簿(.xlsx)再提交。", "html")
+                             f"（常见于从其他系统导出）。{_SAVE_AS}", "html")
     if sniff.startswith(b"<?xml"):
-        raise UnreadableFile(f"{name}：这是XML表格（Excel 2003 XML），不是标准的Excel工作簿。"
-                             "请用Excel打开后“另存为”.xlsx再提交。", "format")
+        raise UnreadableFile(f"{name}：这是XML表格（Excel 2003 XML），不是标准的Excel工作簿。{_SAVE_AS}", "format")
     if suffix in CSV_SUFFIXES:
-        return _read_csv(path, data, digest, limits)
+        return _read_csv(path, digest, size, limits)
     if suffix in WORKBOOK_SUFFIXES:
         raise UnreadableFile(f"{name}：文件内容不是Excel工作簿（文件损坏或扩展名被改过）。"
                              "请用Excel打开确认后重新保存为.xlsx提交。", "corrupt")
     raise UnreadableFile(f"{name}：不支持的文件类型{suffix}。请提交.xlsx、.xlsm、.xls或.csv文件。", "format")
 
 
-def _read_zip(path: Path, data: bytes, digest: str, limits: Limits) -> Workbook:
+def _not_a_workbook(names: set[str]) -> str | None:
+    if "xl/workbook.xml" in names:
+        return None
+    if "word/document.xml" in names:
+        return "Word文档"
+    if "ppt/presentation.xml" in names:
+        return "PowerPoint文档"
+    if "content.xml" in names and "mimetype" in names:
+        return "OpenDocument(.ods/.odt)文档"
+    return "普通ZIP压缩包"
+
+
+def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
     name = path.name
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        bad = archive.testzip() if len(data) < 5 * 1024**2 else None
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
         raise UnreadableFile(f"{name}：文件不完整或已损坏（{exc}），可能下载或拷贝时中断。请重新保存后提交。", "corrupt") from exc
-    if bad:
-        raise UnreadableFile(f"{name}：压缩包中的 {bad} 已损坏，可能文件不完整。请重新保存后提交。", "corrupt")
     with archive:
         names = set(archive.namelist())
-        if "xl/workbook.xml" not in names:
-            if "word/document.xml" in names:
-                what = "Word文档"
-            elif "ppt/presentation.xml" in names:
-                what = "PowerPoint文档"
-            else:
-                what = "普通ZIP压缩包"
-            raise UnreadableFile(f"{name}：这是{what}，不是Excel工作簿。请提交资助中心下发模板填写的Excel文件。", "format")
-        xlsx_parts.check_parts(archive, limits, name)
-        parts = xlsx_parts.sheet_parts(archive, name)
-        structure = {}
-        hidden_sheets = set()
+        what = _not_a_workbook(names)
+        if what:
+            raise UnreadableFile(f"{name}：这是{what}，不是Excel工作簿。请提交用资助中心下发模板填写的Excel文件。", "format")
+        parts, scans = xlsx_parts.inspect(archive, limits, name)
+        structure, hidden_sheets = {}, set()
         for sheet_name, part, hidden in parts:
-            formulas, hidden_rows, hidden_cols, _ = xlsx_parts.scan_sheet(archive, part)
-            structure[sheet_name] = (formulas, hidden_rows, hidden_cols)
+            scan = scans.get(part, xlsx_parts.SheetScan())
+            structure[sheet_name] = (scan.formulas, scan.hidden_rows, scan.hidden_cols)
             if hidden:
                 hidden_sheets.add(sheet_name)
         writer = xlsx_parts.application(archive)
-        macros = "xl/vbaProject.bin" in names
+        macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     fmt = "xlsm" if (macros or path.suffix.lower() == ".xlsm") else "xlsx"
-    book = _read_calamine(path, data, digest, fmt, limits, structure, hidden_sheets)
+    book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets)
     book.has_macros = macros
     book.writer = writer
     return book
 
 
-def _read_calamine(path, data, digest, fmt, limits, structure, hidden_sheets) -> Workbook:
+def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
+    name = path.name
+    data = path.read_bytes()
+    try:
+        streams = cfb.stream_names(data)
+        if streams & _ENCRYPTED_STREAMS:
+            raise _encrypted(name)
+        stream_name = next((s for s in ("Workbook", "Book", "WORKBOOK", "BOOK") if s in streams), None)
+        if stream_name is None:
+            what = "Word文档(.doc)" if "WordDocument" in streams else "其他Office文档"
+            raise UnreadableFile(f"{name}：这是{what}，不是Excel工作簿。请提交用资助中心下发模板填写的Excel文件。", "format")
+        stream = cfb.read_stream(data, stream_name)
+        scan = biff.scan_biff(stream)
+        budget = cell_budget(limits, len(stream))
+        del stream
+    except (cfb.CfbError, KeyError, ValueError, IndexError) as exc:
+        raise UnreadableFile(f"{name}：文件已损坏，无法读取（{str(exc)[:80]}）。{_SAVE_AS}", "corrupt") from exc
+    del data
+    if scan.encrypted:
+        raise _encrypted(name)
+    for rows, columns in scan.grids:
+        if rows > limits.max_rows + 1:
+            raise UnreadableFile(f"{name}：有工作表达 {rows} 行，超过上限 {limits.max_rows} 行。请拆分后提交。", "too_large")
+    if scan.cells > budget:
+        rows, columns = max(scan.grids, key=lambda g: g[0] * g[1])
+        raise UnreadableFile(f"{name}：有工作表的数据区域达 {rows} 行 × {columns} 列（约 {scan.cells // 10_000} 万个单元格，"
+                             f"含空白），超出处理上限，文件可能已损坏或在很远的单元格里有内容。{_SAVE_AS}", "too_large")
+    return _read_calamine(path, digest, size, "xls", limits, {}, set())
+
+
+def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets) -> Workbook:
     name = path.name
     try:
-        calamine = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet_names = list(calamine.sheet_names)
+        calamine = CalamineWorkbook.from_path(str(path))
+        worksheets = {m.name for m in calamine.sheets_metadata if str(m.typ).endswith("WorkSheet")}
+        sheet_names = [s for s in calamine.sheet_names if s in worksheets] or list(calamine.sheet_names)
         sheets = {}
         for sheet_name in sheet_names:
             cal_sheet = calamine.get_sheet_by_name(sheet_name)
@@ -133,17 +175,23 @@ def _read_calamine(path, data, digest, fmt, limits, structure, hidden_sheets) ->
             )
     except UnreadableFile:
         raise
-    except Exception as exc:  # calamine raises several error types for broken files
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # calamine raises several error types, and pyo3's PanicException
         text = str(exc)
         if "password" in text.lower() or "encrypt" in text.lower():
-            raise UnreadableFile(f"{name}：文件已加密，无法检查。请取消密码后另存为.xlsx再提交。", "encrypted") from exc
+            raise _encrypted(name) from exc
         raise UnreadableFile(f"{name}：文件已损坏，无法读取（{type(exc).__name__}: {text[:120]}）。"
                              "请用Excel打开并另存为新的.xlsx后再提交。", "corrupt") from exc
-    return Workbook(path=path, format=fmt, sha256=digest, size=len(data), sheet_names=sheet_names, sheets=sheets)
+    return Workbook(path=path, format=fmt, sha256=digest, size=size, sheet_names=sheet_names, sheets=sheets)
 
 
 def decode_csv(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) first, then GBK/GB18030 as Chinese Excel writes it."""
+    """UTF-8 (with or without BOM) first, then GBK/GB18030 as Chinese Excel writes it.
+
+    >>> decode_csv("学号".encode("gbk"), "x.csv"), decode_csv("\\ufeff学号".encode("utf-8"), "x.csv")
+    ('学号', '学号')
+    """
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -152,12 +200,14 @@ def decode_csv(data: bytes, name: str) -> str:
     raise UnreadableFile(f"{name}：CSV文件的编码无法识别（不是UTF-8也不是GBK）。请用Excel另存为.xlsx后提交。", "encoding")
 
 
-def _read_csv(path: Path, data: bytes, digest: str, limits: Limits) -> Workbook:
+def _read_csv(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
     name = path.name
-    if b"\x00" in data[:4096]:
-        raise UnreadableFile(f"{name}：CSV文件含有二进制内容（可能是UTF-16编码或已损坏）。请另存为UTF-8的CSV或.xlsx后提交。",
+    data = path.read_bytes()
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
+        raise UnreadableFile(f"{name}：CSV文件是UTF-16编码或含有二进制内容。请在Excel中另存为“CSV UTF-8”或.xlsx后提交。",
                              "encoding")
     text = decode_csv(data, name)
+    del data
     try:
         frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
                             skip_blank_lines=False, engine="python" if len(text) < 1_000 else "c",
@@ -168,5 +218,5 @@ def _read_csv(path: Path, data: bytes, digest: str, limits: Limits) -> Workbook:
         raise UnreadableFile(f"{name}：超过 {limits.max_rows} 行的上限。请拆分后提交。", "too_large")
     rows = frame.to_numpy(dtype=object).tolist()
     sheet = Sheet(name=path.stem, rows=rows)
-    return Workbook(path=path, format="csv", sha256=digest, size=len(data), sheet_names=[sheet.name],
+    return Workbook(path=path, format="csv", sha256=digest, size=size, sheet_names=[sheet.name],
                     sheets={sheet.name: sheet})

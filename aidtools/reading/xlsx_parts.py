@@ -1,22 +1,29 @@
-"""A look inside an .xlsx/.xlsm zip before any parser expands it.
+"""A look inside an .xlsx/.xlsm zip before calamine expands it.
 
-- sizes and compression ratios of every part (zip bombs are refused before they are expanded);
-- entity declarations (``<!DOCTYPE``/``<!ENTITY``, the "billion laughs") in any XML part;
+- sizes and compression ratios of every part from the zip directory (zip bombs are refused
+  before anything is expanded);
+- one streaming pass over every XML part, in bounded pieces, which checks each part's CRC (so a
+  part that lies about its size is caught), refuses entity declarations (``<!DOCTYPE``/``<!ENTITY``,
+  the "billion laughs") and shared-string tables that claim more strings than they could hold
+  (calamine reserves memory for the claim: ``uniqueCount="4000000000"`` aborts the process);
 - the sheet list from ``xl/workbook.xml``, parsed with defusedxml;
-- a streaming byte scan of each sheet's XML for what calamine does not report: formula cells,
-  hidden rows and hidden columns. No second full parse: the scan looks only at tags it needs.
+- for each sheet: the size of the grid calamine will build (:mod:`aidtools.reading.extents`),
+  formula cells, hidden rows and hidden columns, all from the same pass.
 """
 from __future__ import annotations
 
 import posixpath
 import re
 import zipfile
+import zlib
+from dataclasses import dataclass, field
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from aidtools.reading.errors import UnreadableFile
-from aidtools.reading.limits import Limits
+from aidtools.reading.extents import Extents, exact_extents
+from aidtools.reading.limits import Limits, cell_budget
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -27,8 +34,28 @@ _ROW_HIDDEN_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>'
 _ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
 _COL_RE = re.compile(rb'<(?:\w+:)?col\b[^>]*>')
 _ATTR_RE = re.compile(rb'\b(min|max|hidden)="([^"]*)"')
+_ROOT_RE = re.compile(rb"<(?![?!/])[^>]*>")  # the first element's start tag
+_UNIQUE_COUNT_RE = re.compile(rb'uniqueCount\s*=\s*["\']\s*\+?(\d+)')
+_ENTITY_MARKS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
 _CHUNK = 4 * 1024 * 1024
-_OVERLAP = 2048
+_CARRY = 512  # bytes of the previous piece kept for tags a piece boundary separates from their <f>
+MAX_PARTS = 10_000
+
+
+@dataclass
+class SheetScan:
+    """What the streaming pass found in one worksheet part."""
+
+    formulas: list[tuple[int, int]] = field(default_factory=list)  # 0-based (row, column)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
+    rows: int = 0  # upper bound of the rows calamine's grid will have
+    columns: int = 0
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
 
 
 def column_index(letters: str) -> int:
@@ -39,28 +66,84 @@ def column_index(letters: str) -> int:
     return n - 1
 
 
-def check_parts(archive: zipfile.ZipFile, limits: Limits, name: str) -> None:
-    """Refuse zip bombs and entity declarations before anything is expanded."""
+def check_sizes(archive: zipfile.ZipFile, limits: Limits, name: str) -> None:
+    """Refuse zip bombs from the sizes the zip directory declares, before expanding anything.
+
+    The declared sizes are then held to account: :func:`pieces` checks each part's CRC, and
+    Python's zip reader never returns more than the declared size.
+    """
+    infos = archive.infolist()
+    if len(infos) > MAX_PARTS:
+        raise UnreadableFile(f"{name}：压缩包内有 {len(infos)} 个部件，远超正常工作簿，已拒绝读取。"
+                             "请用Excel另存为新的.xlsx后提交。", "bomb")
     total = 0
-    for info in archive.infolist():
+    for info in infos:
         total += info.file_size
         if total > limits.max_uncompressed_bytes:
             raise UnreadableFile(
                 f"{name}：解压后超过 {limits.max_uncompressed_bytes // 1024**2} MB，超出处理上限"
-                "（可能是压缩炸弹）。请确认文件内容，必要时拆分后重新提交。", "bomb")
+                "（可能是压缩炸弹）。请确认文件内容，必要时拆分后重新提交；确需处理时可用 --max-uncompressed-mb 调高上限。",
+                "bomb")
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > limits.min_bomb_bytes and ratio > limits.max_compression_ratio:
             raise UnreadableFile(
-                f"{name}：部件 {info.filename} 压缩比异常（{ratio:.0f} 倍），疑似压缩炸弹，已拒绝读取。"
-                "请用Excel重新另存为.xlsx后提交。", "bomb")
-    for info in archive.infolist():
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            with archive.open(info) as part:
-                head = part.read(4096)
-            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                raise UnreadableFile(
-                    f"{name}：部件 {info.filename} 含有XML实体声明（可能是“XML炸弹”），已拒绝读取。"
-                    "请用Excel打开后另存为新的.xlsx再提交。", "entities")
+                f"{name}：部件 {info.filename} 压缩比异常（解压后 {info.file_size // 1024**2} MB，是压缩后的 {ratio:.0f} 倍），"
+                "疑似压缩炸弹，已拒绝读取。请用Excel重新另存为.xlsx后提交。", "bomb")
+
+
+def _check_root(root: bytes, info: zipfile.ZipInfo, name: str) -> None:
+    """A shared-string table's ``uniqueCount`` may not claim more strings than its part could hold."""
+    claims = [int(m.group(1)) for m in _UNIQUE_COUNT_RE.finditer(root)]
+    # Each string takes at least 5 bytes (<si/>); calamine reserves ~24 bytes per claimed one.
+    if claims and max(claims) > info.file_size // 5 + 1024:
+        raise UnreadableFile(
+            f"{name}：部件 {info.filename} 声称有 {max(claims)} 个共享字符串，但部件只有 {info.file_size} 字节，"
+            "文件已损坏或被篡改，已拒绝读取。请用Excel另存为新的.xlsx后提交。", "corrupt")
+
+
+def pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str):
+    """A part's bytes as (piece, whole_tags) in bounded pieces, each cut just before a ``<``.
+
+    ``whole_tags`` is False only for a piece forced out without a cut (one text or tag of many MB).
+    Raises :class:`UnreadableFile` for entity declarations, an impossible ``uniqueCount`` on the
+    root element, and damaged data (CRC, deflate).
+    """
+    tail = b""
+    root_seen = False
+    try:
+        with archive.open(info) as stream:
+            while True:
+                chunk = stream.read(_CHUNK)
+                if not chunk:
+                    break
+                data = tail + chunk
+                if b"!" in data and any(mark in data for mark in _ENTITY_MARKS):
+                    raise UnreadableFile(
+                        f"{name}：部件 {info.filename} 含有XML实体声明（<!DOCTYPE/<!ENTITY，可能是“XML炸弹”），"
+                        "正常的Excel文件不会有，已拒绝读取。请用Excel打开后另存为新的.xlsx再提交。", "entities")
+                if not root_seen:
+                    root = _ROOT_RE.search(data)
+                    if root:
+                        root_seen = True
+                        _check_root(root.group(0), info, name)
+                cut = data.rfind(b"<")
+                if cut > 0:
+                    yield data[:cut], True
+                    tail = data[cut:]
+                elif len(data) > 4 * _CHUNK:
+                    yield data, False
+                    tail = b""
+                else:
+                    tail = data
+    except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+        raise UnreadableFile(f"{name}：压缩包设置了密码，无法读取。请提交未加密的.xlsx文件。", "encrypted") from exc
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError) as exc:
+        raise UnreadableFile(f"{name}：部件 {info.filename} 已损坏（{str(exc)[:80]}），文件可能不完整。"
+                             "请用Excel重新保存为.xlsx后提交。", "corrupt") from exc
+    if tail:
+        if not root_seen and (root := _ROOT_RE.search(tail)):
+            _check_root(root.group(0), info, name)
+        yield tail, True
 
 
 def sheet_parts(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str, bool]]:
@@ -71,8 +154,11 @@ def sheet_parts(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str, boo
     except KeyError as exc:
         raise UnreadableFile(f"{name}：是ZIP压缩包，但不是Excel工作簿（缺少 {exc.args[0]}）。"
                              "请提交用Excel保存的.xlsx文件。", "format") from exc
-    except (DefusedXmlException, SafeET.ParseError) as exc:
-        raise UnreadableFile(f"{name}：工作簿结构损坏或含有不安全的XML（{type(exc).__name__}）。"
+    except DefusedXmlException as exc:
+        raise UnreadableFile(f"{name}：工作簿结构含有不安全的XML（{type(exc).__name__}），已拒绝读取。"
+                             "请用Excel打开后另存为新的.xlsx再提交。", "entities") from exc
+    except (SafeET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise UnreadableFile(f"{name}：工作簿结构已损坏（{type(exc).__name__}）。"
                              "请用Excel打开后另存为新的.xlsx再提交。", "corrupt") from exc
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
     out = []
@@ -83,46 +169,94 @@ def sheet_parts(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str, boo
     return out
 
 
-def scan_sheet(archive: zipfile.ZipFile, part: str) -> tuple[list[tuple[int, int]], set[int], set[int], int]:
-    """Formula cells, hidden rows, hidden columns (0-based) and the count of formula tags."""
+def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> SheetScan:
+    """Grid size, formula cells, hidden rows and columns (0-based) of one worksheet part."""
+    scan = SheetScan()
     formulas: set[tuple[int, int]] = set()
-    hidden_rows: set[int] = set()
-    hidden_cols: set[int] = set()
-    formula_tags = 0
-    try:
-        stream = archive.open(part)
-    except KeyError:
-        return [], set(), set(), 0
-    with stream:
-        tail = b""
-        while True:
-            chunk = stream.read(_CHUNK)
-            if not chunk:
-                break
-            data = tail + chunk
-            # Tags wholly inside the overlap were seen last time: count formula tags once only.
-            formula_tags += chunk.count(b"<f>") + chunk.count(b"<f ") + chunk.count(b"<f/>")
-            if b"<f" in data or b":f" in data:
-                for m in _FORMULA_RE.finditer(data):
-                    formulas.add((int(m.group(2)) - 1, column_index(m.group(1).decode())))
-            if b"hidden" in data:
-                for m in _ROW_HIDDEN_RE.finditer(data):
-                    r = _ROW_NUMBER_RE.search(m.group(0))
-                    if r:
-                        hidden_rows.add(int(r.group(1)) - 1)
-                for m in _COL_RE.finditer(data):
-                    attrs = dict(_ATTR_RE.findall(m.group(0)))
-                    if attrs.get(b"hidden") in (b"1", b"true") and b"min" in attrs and b"max" in attrs:
-                        hidden_cols.update(range(int(attrs[b"min"]) - 1, min(int(attrs[b"max"]), 16384)))
-            tail = data[-_OVERLAP:]
-    return sorted(formulas), hidden_rows, hidden_cols, formula_tags
+    extents = Extents()
+    carry = b""
+    for piece, whole in pieces(archive, info, name):
+        if not whole:
+            extents.odd = True
+        extents.feed(piece)
+        if extents.formulas:
+            for m in _FORMULA_RE.finditer(carry + piece):
+                formulas.add((int(m.group(2)) - 1, column_index(m.group(1).decode())))
+        if b"hidden" in piece:
+            for m in _ROW_HIDDEN_RE.finditer(piece):
+                r = _ROW_NUMBER_RE.search(m.group(0))
+                if r:
+                    scan.hidden_rows.add(int(r.group(1)) - 1)
+            for m in _COL_RE.finditer(piece):
+                attrs = dict(_ATTR_RE.findall(m.group(0)))
+                if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"min", b"").isdigit() \
+                        and attrs.get(b"max", b"").isdigit():
+                    scan.hidden_cols.update(range(int(attrs[b"min"]) - 1, min(int(attrs[b"max"]), 16384)))
+        carry = piece[-_CARRY:]
+    if extents.odd:
+        try:
+            with archive.open(info) as stream:
+                scan.rows, scan.columns = exact_extents(stream)
+        except DefusedXmlException as exc:
+            raise UnreadableFile(f"{name}：部件 {info.filename} 含有不安全的XML，已拒绝读取。"
+                                 "请用Excel打开后另存为新的.xlsx再提交。", "entities") from exc
+        except Exception as exc:  # SAXParseException and friends: not well-formed XML
+            raise UnreadableFile(f"{name}：工作表部件 {info.filename} 不是有效的XML（{str(exc)[:80]}）。"
+                                 "请用Excel打开后另存为新的.xlsx再提交。", "corrupt") from exc
+    else:
+        scan.rows, scan.columns = extents.rows, extents.columns
+    scan.formulas = sorted(formulas)
+    return scan
+
+
+def scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    """Stream a part that holds no cells: entity declarations, CRC, the shared-string count claim."""
+    for _ in pieces(archive, info, name):
+        pass
+
+
+def inspect(archive: zipfile.ZipFile, limits: Limits, name: str) -> tuple[list[tuple[str, str, bool]], dict[str, SheetScan]]:
+    """Every check above, in order; returns the sheet list and a :class:`SheetScan` per sheet part.
+
+    Raises :class:`UnreadableFile` when a sheet has more rows than ``limits.max_rows`` or the grids
+    together would exceed :func:`~aidtools.reading.limits.cell_budget`.
+    """
+    check_sizes(archive, limits, name)
+    sheets = sheet_parts(archive, name)
+    sheet_paths = {part for _, part, _ in sheets}
+    scans: dict[str, SheetScan] = {}
+    for info in archive.infolist():
+        lower = info.filename.lower()
+        # Every .xml part but the string table is measured as a sheet: calamine might resolve a sheet
+        # target we did not (a backslash, an odd path), and for non-sheets the measure costs little.
+        if info.filename in sheet_paths or (lower.endswith(".xml") and "sharedstrings" not in lower):
+            scans[info.filename] = scan_sheet(archive, info, name)
+        elif lower.endswith(_XML_SUFFIXES):
+            scan_part(archive, info, name)
+    listed = [(sheet_name, part) for sheet_name, part, _ in sheets if part in scans]
+    unlisted = [(part, part) for part, scan in scans.items() if part not in sheet_paths and scan.cells]
+    budget = cell_budget(limits, sum(archive.getinfo(part).file_size for _, part in listed + unlisted))
+    total = 0
+    for sheet_name, part in listed + unlisted:
+        scan = scans[part]
+        if scan.rows > limits.max_rows + 1:
+            raise UnreadableFile(
+                f"{name}：工作表“{sheet_name}”有 {scan.rows} 行，超过上限 {limits.max_rows} 行。"
+                "请拆分后提交；确需处理时可用 --max-rows 调高上限。", "too_large")
+        total += scan.cells
+        if total > budget:
+            raise UnreadableFile(
+                f"{name}：工作表“{sheet_name}”的数据区域达 {scan.rows} 行 × {scan.columns} 列"
+                f"（约 {scan.cells // 10_000} 万个单元格，含空白），超出处理上限。常见原因是在很远的单元格"
+                "（如第100万行或XFD列）误填了内容。请删除数据区以外的内容后另存为.xlsx再提交。", "too_large")
+    return sheets, scans
 
 
 def application(archive: zipfile.ZipFile) -> str | None:
     """The application that saved the file (docProps/app.xml), where it says."""
     try:
         root = SafeET.fromstring(archive.read("docProps/app.xml"))
-    except (KeyError, DefusedXmlException, SafeET.ParseError):
+    except (KeyError, DefusedXmlException, SafeET.ParseError, zipfile.BadZipFile, zlib.error, RuntimeError):
         return None
     for el in root.iter():
         if el.tag.endswith("}Application") and el.text:

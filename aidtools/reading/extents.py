@@ -1,0 +1,272 @@
+"""How large a grid calamine will build for a worksheet, worked out before calamine reads it.
+
+calamine keeps a sheet as one dense rows × columns grid spanning every cell that holds a value, so
+two cells far apart (``A1`` and ``XFD1048576``) make it allocate billions of cells: a 1.5 KB file
+took 5 GB and 50 s with cells at ``A1`` and ``ZZ200000``, and the process dies outright beyond
+that. The ``<dimension>`` element is ignored by calamine and so by us; what counts is where the
+cells really are:
+
+- a cell's ``r="XFD9"`` places it; a cell without ``r`` goes one column right of the previous one;
+- a row's ``r="9"`` sets the current row; a row without ``r`` is the previous row plus one;
+- only cells with content count: ``<c r="XFD1048576" s="3"/>`` (formatting only) allocates nothing,
+  and neither does a formatted empty row, so templates formatted down to row 1,048,576 stay cheap.
+
+:class:`Extents` is fed the sheet XML in pieces and keeps upper bounds of the row and column
+counts. The fast path is vectorised numpy over the bytes and understands what spreadsheet
+programs write (``<c r="A1" ...>`` with ``r`` first, or a bare ``<c>``). Anything else (``r`` not
+first, namespace prefixes on ``c``/``row``, ``r='A1'``, a tag cut by a text of many MB) marks the
+part as odd, and :func:`exact_extents` reads it again with a real (defusedxml) streaming parser.
+
+>>> e = Extents()
+>>> e.feed(b'<row r="2"><c r="B2" t="s"><v>0</v></c><c r="C2"><v>1</v></c></row>')
+>>> e.feed(b'<row r="900"><c r="XFD900" s="3"/></row>')  # formatting only: no content
+>>> e.rows, e.columns, e.odd
+(2, 3, False)
+"""
+from __future__ import annotations
+
+import xml.sax
+
+import numpy as np
+from defusedxml import sax as safe_sax
+
+_LT, _GT, _COLON, _SLASH, _DQ = 60, 62, 58, 47, 34
+_PAD = b"\0" * 32
+HUGE = 10**12  # stands for "more than any limit" (4+ column letters, 9+ row digits)
+
+
+def _key(text: bytes) -> int:
+    """Bytes as the little-endian integer an 8-byte load of them gives."""
+    return int.from_bytes(text, "little")
+
+
+def _mask(k: int) -> np.uint64:
+    return np.uint64((1 << (8 * k)) - 1)
+
+
+_CELL_R, _ROW_R = _key(b'<c r="'), _key(b'<row r="')
+_CELL_BARE, _CELL_EMPTY, _ROW_BARE, _ROW_EMPTY = _key(b"<c>"), _key(b"<c/>"), _key(b"<row>"), _key(b"<row/>")
+_ROW = _key(b"<row")
+
+
+def _words(padded: bytes, n: int) -> np.ndarray:
+    """The 8 bytes starting at every offset of ``padded[:n]``, as one uint64 each (a strided view)."""
+    return np.ndarray((n,), dtype="<u8", buffer=padded, offset=0, strides=(1,))
+
+
+def _byte(words: np.ndarray, k: int) -> np.ndarray:
+    return ((words >> np.uint64(8 * k)) & np.uint64(0xFF)).astype(np.uint8)
+
+
+def _is_space(x: np.ndarray) -> np.ndarray:
+    return (x == 32) | (x == 9) | (x == 10) | (x == 13)
+
+
+def _ends_name(x: np.ndarray) -> np.ndarray:
+    """The byte after a tag name: whitespace, ``>`` or ``/``."""
+    return _is_space(x) | (x == _GT) | (x == _SLASH)
+
+
+class Extents:
+    """Upper bounds of the rows and columns calamine's grid will have; feed it the sheet XML.
+
+    Each piece given to :meth:`feed` must hold whole tags only (cut before a ``<``).
+    """
+
+    def __init__(self):
+        self.cell_row = 0  # 1-based, largest r= row of a cell with content
+        self.cell_col = 0  # largest r= column of a cell with content
+        self.any_col = 0  # largest r= column of any cell (cells without r continue from it)
+        self.tag_row = 0  # largest r= of a row tag (cells without r sit in the current row)
+        self.implicit_rows = 0  # row tags without r
+        self.implicit_content = False  # a cell without r has content
+        self.max_implicit_in_row = 0  # most cells without r in one row
+        self._implicit_run = 0  # cells without r since the last row tag (rows span pieces)
+        self.odd = False  # something the fast path does not understand: use exact_extents
+        self.formulas = True  # the last piece fed may hold formula tags (False only when known not to)
+
+    @property
+    def rows(self) -> int:
+        implicit = self.tag_row + self.implicit_rows if self.implicit_content else 0
+        return max(self.cell_row, implicit)
+
+    @property
+    def columns(self) -> int:
+        implicit = self.any_col + self.max_implicit_in_row if self.max_implicit_in_row else 0
+        return max(self.cell_col, implicit)
+
+    def feed(self, piece: bytes) -> None:
+        self.formulas = True
+        if self.odd or not piece:
+            return
+        n = len(piece)
+        padded = piece + _PAD
+        a = np.frombuffer(padded, dtype=np.uint8)
+        words = _words(padded, n + 16)
+        every = np.flatnonzero(a[:n] == _LT)
+        if not len(every):
+            return
+        colons = np.flatnonzero(a[:n] == _COLON)
+        if len(colons):
+            # A prefixed <x:c> or <x:row>: calamine reads it, the fast path does not.
+            w = words[colons]
+            if ((((w >> np.uint64(8)) & _mask(1)) == ord("c")) & _ends_name(_byte(w, 2))
+                    | (((w >> np.uint64(8)) & _mask(3)) == _key(b"row")) & _ends_name(_byte(w, 4))).any():
+                self.odd = True
+                return
+            prefixed_formulas = bool(((_byte(w, 1) == ord("f")) & _ends_name(_byte(w, 2))).any())
+        else:
+            prefixed_formulas = False
+        b1 = a[every + 1]
+        # Formula tags (<f>, <x:f>) in this piece: the caller looks for formula cells only then.
+        self.formulas = prefixed_formulas or bool(((b1 == ord("f")) & _ends_name(a[every + 2])).any())
+        picked = np.flatnonzero((b1 == ord("c")) | (b1 == ord("r")))  # cells and rows only, from here on
+        lt = every[picked]
+        w = words[lt]
+        is_cell = (_byte(w, 1) == ord("c")) & _ends_name(_byte(w, 2))
+        is_row = ((w & _mask(4)) == _ROW) & _ends_name(_byte(w, 4))
+        if not (is_cell.any() or is_row.any()):
+            return
+        # What spreadsheet programs write: r=" as the first attribute (<c r="B7" ...>, <row r="7" ...>),
+        # or no attributes at all (<c>, <row/>: the next position). Anything else goes to exact_extents.
+        cell_r = is_cell & ((w & _mask(6)) == _CELL_R)
+        row_r = is_row & (w == np.uint64(_ROW_R))
+        cell_bare = is_cell & (((w & _mask(3)) == _CELL_BARE) | ((w & _mask(4)) == _CELL_EMPTY))
+        row_bare = is_row & (((w & _mask(5)) == _ROW_BARE) | ((w & _mask(6)) == _ROW_EMPTY))
+        if (is_cell & ~cell_r & ~cell_bare).any() or (is_row & ~row_r & ~row_bare).any():
+            self.odd = True
+            return
+        # A cell has content unless the next tag closes something (</c>, </row>) or starts the next
+        # cell or row; a cell whose next tag is in the next piece counts as having content.
+        last = picked + 1 >= len(every)
+        nxt = words[every[np.minimum(picked + 1, len(every) - 1)]]
+        n1 = _byte(nxt, 1)
+        empty = ~last & ((n1 == _SLASH) | ((n1 == ord("c")) & _ends_name(_byte(nxt, 2)))
+                         | ((nxt & _mask(4)) == _ROW))
+        content = is_cell & ~empty
+
+        has_r = cell_r | row_r
+        if has_r.any():
+            on_row = row_r[has_r]
+            start = lt[has_r] + np.where(on_row, 8, 6)
+            text = np.stack([words[start], words[start + 8]], axis=1).view(np.uint8).reshape(-1, 16)
+            upper = text & 0xDF  # a-z read as A-Z, as calamine does
+            is_letter = (upper >= 65) & (upper <= 90)
+            is_digit = (text >= 48) & (text <= 57)
+            letters = np.argmin(is_letter, axis=1)
+            end = np.argmin(is_digit | (np.arange(16) < letters[:, None]), axis=1)
+            digits = end - letters
+            rows_of = np.arange(len(text))
+            if ((digits <= 0) | (text[rows_of, end] != _DQ) | (text[rows_of, letters] == ord("0"))
+                    | (on_row & (letters > 0)) | (~on_row & (letters == 0))).any():
+                self.odd = True  # r="AB", r="A01", r="A1 ", r="7" on a cell, "B7" on a row: the real parser decides
+                return
+            stop = start + end
+            self.tag_row = max(self.tag_row, self._largest(words, stop[on_row], digits[on_row]))
+            cells = ~on_row
+            if cells.any():
+                columns = self._columns(upper, letters)
+                self.any_col = max(self.any_col, int(columns[cells].max()))
+                full = content[has_r] & cells
+                if full.any():
+                    self.cell_row = max(self.cell_row, self._largest(words, stop[full], digits[full]))
+                    self.cell_col = max(self.cell_col, int(columns[full].max()))
+
+        self.implicit_rows += int(row_bare.sum())
+        self.implicit_content |= bool((cell_bare & content).any())
+        if cell_bare.any() or self._implicit_run:
+            # Cells without r, per row: group each by the row tags before it in this piece.
+            group = np.searchsorted(lt[is_row], lt[cell_bare], side="right")
+            per_row = np.bincount(group, minlength=int(is_row.sum()) + 1)
+            per_row[0] += self._implicit_run
+            self.max_implicit_in_row = max(self.max_implicit_in_row, int(per_row.max()))
+            self._implicit_run = int(per_row[-1])
+
+    @staticmethod
+    def _largest(words: np.ndarray, end: np.ndarray, digits: np.ndarray) -> int:
+        """The largest of the decimal numbers of ``digits`` digits ending just before ``end``.
+
+        The 8 bytes before ``end``, byte-swapped, compare like the numbers themselves once the
+        bytes before the digits are masked off (no leading zeros), so nothing is parsed but the
+        largest. Numbers of 9 or more digits count as HUGE.
+        """
+        if not len(end):
+            return 0
+        if (digits > 8).any():
+            return HUGE
+        key = words[np.maximum(end - 8, 0)].byteswap()
+        shift = np.uint64(8) * (8 - digits).astype(np.uint64)
+        key = (key << shift) >> shift
+        k = int(np.argmax(key))
+        return int(int(key[k]).to_bytes(8, "big")[8 - int(digits[k]):].decode("ascii"))
+
+    @staticmethod
+    def _columns(upper: np.ndarray, letters: np.ndarray) -> np.ndarray:
+        """Column numbers (A=1) of up to 3 letters at the start of each row of ``upper``; 4+: HUGE."""
+        g = upper[:, :3].astype(np.int64) - 64
+        value = np.select([letters == 1, letters == 2, letters == 3],
+                          [g[:, 0], g[:, 0] * 26 + g[:, 1], g[:, 0] * 676 + g[:, 1] * 26 + g[:, 2]], 0)
+        return np.where(letters > 3, HUGE, value)
+
+
+class _ExactHandler(xml.sax.ContentHandler):
+    """calamine's placement rules, element by element; a cell counts once something is inside it."""
+
+    def __init__(self):
+        super().__init__()
+        self.row = -1
+        self.col = -1
+        self.in_cell = False
+        self.content = False
+        self.rows = 0
+        self.columns = 0
+
+    def startElement(self, name, attrs):
+        local = name.rsplit(":", 1)[-1]
+        if self.in_cell:
+            self.content = True
+        elif local == "row":
+            r = (attrs.get("r") or "").strip()
+            self.row = min(int(r), HUGE) - 1 if r.isdigit() else self.row + 1
+            self.col = -1
+        elif local == "c":
+            ref = (attrs.get("r") or "").strip().upper()
+            letters = ref.rstrip("0123456789")
+            digits = ref[len(letters):]
+            if letters.isalpha() and digits:
+                col = 0
+                for ch in letters[:5]:
+                    col = col * 26 + ord(ch) - 64
+                self.col = col - 1 if len(letters) <= 4 else HUGE
+                self.row = min(int(digits), HUGE) - 1
+            else:
+                self.col += 1
+            self.in_cell, self.content = True, False
+
+    def endElement(self, name):
+        if self.in_cell and name.rsplit(":", 1)[-1] == "c":
+            self.in_cell = False
+            if self.content:
+                self.rows = max(self.rows, self.row + 1)
+                self.columns = max(self.columns, self.col + 1)
+
+    def characters(self, content):
+        if self.in_cell and content.strip():
+            self.content = True
+
+
+def exact_extents(stream, chunk: int = 1 << 20) -> tuple[int, int]:
+    """(rows, columns) of a sheet part read with a streaming, entity-refusing XML parser.
+
+    Slower than :class:`Extents`; used only for parts it marked odd.
+    """
+    handler = _ExactHandler()
+    parser = safe_sax.make_parser()
+    parser.setContentHandler(handler)
+    while True:
+        data = stream.read(chunk)
+        if not data:
+            break
+        parser.feed(data)
+    parser.close()
+    return handler.rows, handler.columns

@@ -1,0 +1,351 @@
+"""Hostile and broken submissions (the corpus of tests/hostile.py): every file gives a clear Chinese
+finding that names it, in bounded memory, never a crash, and the batch goes on to check the valid
+files around it.
+
+Memory is measured, not timed: each file is read in a child process of its own and the child's peak
+resident size (``os.wait4``) must stay under 1 GiB. Without the reader's checks, calamine alone
+takes 1 GB for the zip bomb, 5 GB for two cells at A1 and ZZ200000, and aborts the whole process
+(uncatchable) for ``uniqueCount="4000000000"`` or an .xls cell record at row 60000, column 60000.
+"""
+from __future__ import annotations
+
+import json
+import os
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import hostile
+from builders import Sheet, rows_for, spec_of, write_book
+from hostile import BUILDERS, FORMULA_PAYLOADS, Case, build_corpus
+
+from aidtools.reading import Limits, UnreadableFile, read_file
+from aidtools.reading.biff import scan_biff
+from aidtools.reading.cfb import minimal_cfb, read_stream, stream_names
+from aidtools.reading.extents import Extents, exact_extents
+from aidtools.reading.xlsx_parts import scan_sheet
+from aidtools.validate import check_file
+
+ROOT = Path(__file__).resolve().parents[1]
+PEAK_LIMIT = 1024**3
+NAMES = [build.__name__ for build in BUILDERS]
+
+# Reads each file given on the command line in a forked child (imports paid once), and prints per
+# file: how the child ended, its peak RSS, and what read_file made of the file.
+_HARNESS = r"""
+import json, os, sys
+from aidtools.reading import read_file, UnreadableFile
+for path in sys.argv[1:]:
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            book = read_file(path)
+            out = {"ok": True, "format": book.format, "macros": book.has_macros, "sheets": book.sheet_names}
+        except UnreadableFile as exc:
+            out = {"ok": False, "reason": exc.reason, "message": exc.message}
+        os.write(w, json.dumps(out, ensure_ascii=False).encode())
+        os._exit(0)
+    os.close(w)
+    data = b""
+    while chunk := os.read(r, 65536):
+        data += chunk
+    _, status, usage = os.wait4(pid, 0)
+    print(json.dumps({"path": os.path.basename(path), "status": status, "peak_kb": usage.ru_maxrss,
+                      "result": json.loads(data or b"null")}, ensure_ascii=False), flush=True)
+"""
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Path, dict[str, Case]]:
+    folder = tmp_path_factory.mktemp("hostile") / "各院系提交"
+    cases = build_corpus(folder)
+    return folder, dict(zip(NAMES, cases))
+
+
+@pytest.fixture(scope="module")
+def reads(corpus) -> dict[str, dict]:
+    """read_file on every corpus file, each in a child process with its peak memory."""
+    folder, cases = corpus
+    paths = [str(folder / c.name) for c in cases.values()]
+    run = subprocess.run([sys.executable, "-c", _HARNESS, *paths], env=_env(), capture_output=True, text=True,
+                         encoding="utf-8", timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    lines = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+    return {line["path"]: line for line in lines}
+
+
+@pytest.fixture(scope="module")
+def checked(corpus, tmp_path_factory):
+    """``python -m aidtools check FOLDER --json out.json`` as a user runs it."""
+    folder, _ = corpus
+    out = tmp_path_factory.mktemp("report") / "out.json"
+    run = subprocess.run([sys.executable, "-m", "aidtools", "check", str(folder), "--json", str(out),
+                          "--as-of", "20180630"], cwd=ROOT, env=_env(), capture_output=True, text=True,
+                         encoding="utf-8", timeout=600)
+    report = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+    return run, report
+
+
+def _file(report: dict, name: str) -> dict:
+    matches = [f for f in report["files"] if Path(f["path"]).name == name]
+    assert len(matches) == 1, f"{name} missing from the report"
+    return matches[0]
+
+
+def test_check_exits_1_and_never_crashes(checked, corpus):
+    run, report = checked
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr and "Traceback" not in run.stdout
+    assert report is not None
+    folder, cases = corpus
+    assert {Path(f["path"]).name for f in report["files"]} == {c.name for c in cases.values()}
+
+
+@pytest.mark.parametrize("builder", NAMES)
+def test_each_file_gets_its_finding(builder, corpus, checked):
+    _, cases = corpus
+    case = cases[builder]
+    entry = _file(checked[1], case.name)
+    rules = [f["rule"] for f in entry["findings"]]
+    if case.reason:
+        unreadable = [f for f in entry["findings"] if f["rule"] == "file.unreadable"]
+        assert len(unreadable) == 1, rules
+        message = unreadable[0]["message"]
+        assert case.name in message, message  # names the file
+        assert "请" in message, message  # and says what to do
+        assert entry["template"] is None
+    else:
+        assert entry["template"] == case.template, (case.name, rules)
+        assert "file.unreadable" not in rules
+        if case.rule:
+            assert case.rule in rules, (case.name, rules)
+
+
+@pytest.mark.parametrize("builder", NAMES)
+def test_each_file_read_in_bounded_memory(builder, corpus, reads):
+    _, cases = corpus
+    case = cases[builder]
+    line = reads[case.name]
+    assert os.WIFEXITED(line["status"]) and os.WEXITSTATUS(line["status"]) == 0, f"{case.name}: child died {line}"
+    assert line["peak_kb"] * 1024 < PEAK_LIMIT, f"{case.name}: peak {line['peak_kb'] // 1024} MB"
+    result = line["result"]
+    if case.reason:
+        assert result == {"ok": False, "reason": case.reason, "message": result["message"]}, result
+    else:
+        assert result["ok"], result
+
+
+def test_valid_files_in_the_batch_are_still_checked(checked):
+    report = checked[1]
+    assert _file(report, "GBK.csv")["template"] == "student"
+    assert _file(report, "BOM.csv")["template"] == "student"
+    extra = _file(report, "多工作表.xlsx")
+    assert extra["template"] == "student" and extra["sheet"] == "学生基本信息"
+    macro = _file(report, "带宏.xlsm")
+    assert macro["template"] == "student" and macro["format"] == "xlsm"
+    for name in ("GBK.csv", "BOM.csv", "多工作表.xlsx", "带宏.xlsm", "公式注入.xlsx", "声称巨大.xlsx"):
+        assert _file(report, name)["errors"] == 0, _file(report, name)["findings"]
+
+
+def test_macros_are_seen(corpus):
+    folder, _ = corpus
+    book = read_file(folder / "带宏.xlsm")
+    assert book.format == "xlsm" and book.has_macros
+
+
+def test_formula_payloads_stay_text(corpus):
+    folder, cases = corpus
+    report = check_file(folder / cases["formula_payloads"].name)
+    assert report.template == "student" and report.errors == 0
+    keys = {c.header: c.key for c in spec_of("student").columns}
+    for header, payload in FORMULA_PAYLOADS.items():
+        value = report.table[keys[header]].iloc[0]
+        assert value == payload and isinstance(value, str)
+
+
+def test_invisible_characters_are_warnings_and_removed(corpus):
+    folder, _ = corpus
+    report = check_file(folder / "不可见字符.xlsx")
+    whitespace = report.findings[report.findings["rule"] == "cell.whitespace"]
+    assert set(whitespace["severity"]) == {"warning"} and list(whitespace["row"]) == [2, 3]
+    assert list(report.table["name"].iloc[:2]) == ["李四", "王五"]
+
+
+def test_one_megabyte_cell_is_cut_and_reported(corpus):
+    folder, _ = corpus
+    report = check_file(folder / "超长单元格.xlsx")
+    lengths = report.findings[report.findings["rule"] == "cell.length"]
+    assert len(lengths) >= 1 and set(lengths["row"]) == {2}
+    assert report.table["college"].iloc[0] is None  # rejected, not carried into the import file
+
+
+# ---- the limits, from the command line --------------------------------------------------------
+
+def _aidtools(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "aidtools", *map(str, args)], cwd=ROOT, env=_env(),
+                          capture_output=True, text=True, encoding="utf-8", timeout=300)
+
+
+def test_max_rows_option(tmp_path):
+    write_book(tmp_path / "学生.xlsx", writer="xlsxwriter", sheets=[Sheet("学生基本信息", rows_for("student", n=5))])
+    run = _aidtools("check", tmp_path, "--max-rows", "3", "--json", tmp_path / "r.json")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    finding = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["files"][0]["findings"][0]
+    assert finding["rule"] == "file.unreadable" and "学生.xlsx" in finding["message"] and "--max-rows" in finding["message"]
+    assert len(read_file(tmp_path / "学生.xlsx", Limits(max_rows=5)).sheets["学生基本信息"].rows) == 6
+
+
+def test_max_uncompressed_option(tmp_path):
+    rows = rows_for("student", n=400)
+    rows = rows[:1] + rows[1:] * 4  # 1,600 rows, over 1 MB once unzipped
+    write_book(tmp_path / "学生.xlsx", writer="xlsxwriter", sheets=[Sheet("学生基本信息", rows)])
+    uncompressed = sum(i.file_size for i in zipfile.ZipFile(tmp_path / "学生.xlsx").infolist())
+    assert 1024**2 < uncompressed < 10 * 1024**2
+    run = _aidtools("check", tmp_path, "--max-uncompressed-mb", "1", "--json", tmp_path / "r.json")
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    finding = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["files"][0]["findings"][0]
+    assert finding["rule"] == "file.unreadable" and "--max-uncompressed-mb" in finding["message"]
+    with pytest.raises(UnreadableFile) as refused:
+        read_file(tmp_path / "学生.xlsx", Limits(max_uncompressed_bytes=uncompressed - 1))
+    assert refused.value.reason == "bomb"
+    assert read_file(tmp_path / "学生.xlsx", Limits(max_uncompressed_bytes=uncompressed)).sheet_names == ["学生基本信息"]
+
+
+def test_cell_budget_grows_with_the_sheet(tmp_path):
+    """A small grid budget refuses a far cell but never a dense sheet of the same size."""
+    dense = write_book(tmp_path / "dense.xlsx", writer="xlsxwriter",
+                       sheets=[Sheet("学生基本信息", rows_for("student", n=200))])
+    assert read_file(dense, Limits(max_cells=10)).sheets["学生基本信息"].rows
+    with pytest.raises(UnreadableFile) as refused:
+        read_file(hostile.rewrite_zip(dense.read_bytes(), tmp_path / "far.xlsx", edits={
+            "xl/worksheets/sheet1.xml": lambda xml: xml.replace(
+                b"</sheetData>", b'<row r="90000"><c r="ZZ90000"><v>1</v></c></row></sheetData>')}))
+    assert refused.value.reason == "too_large" and "90000 行 × 702 列" in refused.value.message
+
+
+# ---- what the reader parses itself ------------------------------------------------------------
+
+def test_defusedxml_guards_xml():
+    import openpyxl
+    assert openpyxl.DEFUSEDXML is True
+    forbidden = ("xml.etree", "xml.dom", "pyexpat", "lxml", "xml.sax.make_parser", "xml.sax.parse", "expatbuilder")
+    for source in (ROOT / "aidtools").rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        for name in forbidden:
+            assert name not in text, f"{source.relative_to(ROOT)} uses {name}: parse XML with defusedxml"
+
+
+_SHEETS = {
+    "canonical": b'<row r="1"><c r="A1" t="n"><v>0</v></c><c r="C1"><v>2</v></c></row><row r="7"><c r="B7"><v>1</v></c></row>',
+    "implicit rows": b"<row/><row/><row><c><v>1</v></c></row>",
+    "implicit cells": b'<row r="3"><c><v>1</v></c><c><v>1</v></c><c r="F3"><v>1</v></c><c><v>1</v></c></row>',
+    "formatting only": b'<row r="1"><c r="A1"><v>1</v></c></row><row r="900" s="3" customFormat="1"><c r="XFD900" s="3"/></row>',
+    "cell beyond its row": b'<row r="1"><c r="B40"><v>1</v></c></row>',
+    "r not first": b'<row r="1"><c t="n" r="D7"><v>1</v></c></row>',
+    "lower-case ref": b'<row r="1"><c r="c9"><v>1</v></c></row>',
+    "empty element": b'<row r="1"><c r="A1"><v>1</v></c><c r="Z5"></c></row>',
+}
+
+
+def _sheet_zip(path: Path, body: bytes, prefix: str = "") -> Path:
+    head = hostile._SHEET_HEAD
+    if prefix:
+        head = head.replace(b"<worksheet xmlns=", f"<{prefix}:worksheet xmlns:{prefix}=".encode())
+        body = body.replace(b"<row", f"<{prefix}:row".encode()).replace(b"</row", f"</{prefix}:row".encode())
+        body = body.replace(b"<c", f"<{prefix}:c".encode()).replace(b"</c", f"</{prefix}:c".encode())
+        body = body.replace(b"<v>", f"<{prefix}:v>".encode()).replace(b"</v>", f"</{prefix}:v>".encode())
+        tail = f"</{prefix}:sheetData></{prefix}:worksheet>".encode()
+        body = f"<{prefix}:sheetData>".encode() + body + tail
+    else:
+        body = b"<sheetData>" + body + b"</sheetData></worksheet>"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in hostile._MINIMAL.items():
+            z.writestr(name, text)
+        z.writestr("xl/worksheets/sheet1.xml", head + body)
+    return path
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+@pytest.mark.parametrize("label", list(_SHEETS))
+def test_extents_bound_calamines_grid(label, prefix, tmp_path):
+    """The reader's grid size is never below calamine's own (so a budget check is sound)."""
+    from python_calamine import CalamineWorkbook
+    path = _sheet_zip(tmp_path / "s.xlsx", _SHEETS[label], prefix)
+    with zipfile.ZipFile(path) as z:
+        scan = scan_sheet(z, z.getinfo("xl/worksheets/sheet1.xml"), path.name)
+    grid = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    rows, columns = len(grid), max((len(r) for r in grid), default=0)
+    assert scan.rows >= rows and scan.columns >= columns, (scan, rows, columns)
+    if label in ("canonical", "formatting only", "cell beyond its row", "r not first", "lower-case ref"):
+        assert (scan.rows, scan.columns) == (rows, columns)
+
+
+def test_fast_and_exact_extents_agree():
+    import io
+    body = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c><c r="%s%d"><v>1</v></c></row>'
+                    % (r, r, col, r) for r, col in [(1, b"B"), (2, b"AB"), (1000, b"C"), (70000, b"ZZ"), (70001, b"Q")])
+    xml = hostile._SHEET_HEAD + b"<sheetData>" + body + b"</sheetData></worksheet>"
+    fast = Extents()
+    start = 0  # pieces cut before a '<', as the reader feeds them
+    while start < len(xml):
+        stop = xml.find(b"<", start + 200)
+        stop = len(xml) if stop < 0 else stop
+        fast.feed(xml[start:stop])
+        start = stop
+    assert not fast.odd
+    assert (fast.rows, fast.columns) == exact_extents(io.BytesIO(xml)) == (70001, 702)
+
+
+def test_biff_walk_matches_calamine(tmp_path):
+    from python_calamine import CalamineWorkbook
+    path = write_book(tmp_path / "s.xls", writer="xlwt", sheets=[
+        Sheet("说明", [["请填写"]]), Sheet("学生基本信息", rows_for("student", n=4))])
+    scan = scan_biff(read_stream(path.read_bytes(), "Workbook"))
+    book = CalamineWorkbook.from_path(str(path))
+    grids = []
+    for name in book.sheet_names:
+        grid = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        grids.append((len(grid), max(len(r) for r in grid)))
+    assert scan.grids == grids and not scan.encrypted
+
+
+def test_hand_built_encrypted_container(tmp_path):
+    """Without msoffcrypto-tool: an OLE2 file holding EncryptionInfo and EncryptedPackage."""
+    data = minimal_cfb({"EncryptionInfo": struct.pack("<HHI", 4, 4, 0x40), "EncryptedPackage": b"\0" * 5000})
+    assert stream_names(data) == {"EncryptionInfo", "EncryptedPackage"}
+    (tmp_path / "加密.xlsx").write_bytes(data)
+    with pytest.raises(UnreadableFile) as refused:
+        read_file(tmp_path / "加密.xlsx")
+    assert refused.value.reason == "encrypted" and "加密.xlsx" in refused.value.message
+
+
+def test_real_encryption_is_recognised(tmp_path):
+    msoffcrypto = pytest.importorskip("msoffcrypto")
+    case = hostile.encrypted(tmp_path)
+    assert case.note == "msoffcrypto-tool"
+    assert msoffcrypto.OfficeFile(open(tmp_path / case.name, "rb")).is_encrypted()
+    with pytest.raises(UnreadableFile) as refused:
+        read_file(tmp_path / case.name)
+    assert refused.value.reason == "encrypted"
+
+
+def test_what_calamine_itself_does_with_the_harmless_two(corpus):
+    """Recorded so that a calamine upgrade that changes them is noticed: it does not expand entities
+    (it stops at the unknown reference) and it ignores a <dimension> claim. The reader refuses the
+    first anyway and reads the second normally."""
+    from python_calamine import CalamineWorkbook
+    folder, _ = corpus
+    with pytest.raises(Exception, match="entity"):
+        CalamineWorkbook.from_path(str(folder / "XML炸弹.xlsx")).get_sheet_by_index(0).to_python()
+    grid = CalamineWorkbook.from_path(str(folder / "声称巨大.xlsx")).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    assert len(grid) == 4 and len(grid[0]) == len(spec_of("student").headers)
