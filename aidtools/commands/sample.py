@@ -24,12 +24,12 @@ def run(args) -> int:
     if not m or int(m.group(2)) != int(m.group(1)) + 1:
         print(f"学年格式应为如2017-2018：{args.year}", file=sys.stderr)
         return 2
-    if args.students < 1:
-        print("学生人数应大于0", file=sys.stderr)
+    if args.students < 300:
+        print("学生人数至少为300（少于此数无法为每条规则各埋一个错误）", file=sys.stderr)
         return 2
     kwargs = dict(students=args.students, seed=args.seed, year=args.year)
     if args.error_rate is not None:
         kwargs["error_rate"] = args.error_rate
-    summary = generate(args.out, **kwargs)
-    print(f"已生成模拟数据：{args.out}（{summary}）" if summary else f"已生成模拟数据：{args.out}")
+    generate(args.out, **kwargs)
+    print(f"已生成模拟数据：{args.out}/submissions（提交文件）、tasks.xlsx（任务分解表）、truth.json（预埋错误清单）")
     return 0
