@@ -1,0 +1,409 @@
+"""Merging checked files into one import workbook per template, with provenance and accounting.
+
+For each template: resubmitted files give way to the newest (:mod:`aidtools.merging.resubmissions`);
+rows with errors are held back (or whole files, with ``hold_back_files``; files with file-level
+errors always are); the rest are sorted by the template's unique keys, then source path and row; a
+record that two files both carry is merged once (``merge.duplicate_across_files``); the rows are
+written in the template's layout (:mod:`~aidtools.merging.import_workbook`), with a provenance
+sidecar (:mod:`~aidtools.merging.provenance`) and a held-back workbook (:mod:`~aidtools.merging.held_back`).
+
+Accounting, asserted on every run (:func:`check_accounting`), per file and per template::
+
+    rows_read = rows_merged + rows_held_back + rows_superseded
+
+where ``rows_read`` counts the data rows of every file of the template, ``rows_superseded`` the rows
+of files replaced by a newer resubmission (never merged; zero for a file in use), and
+``rows_held_back`` includes the second copy of a record two files carry (also in ``rows_duplicate``).
+No source row is merged twice.
+
+>>> import tempfile
+>>> merge_reports([], tempfile.mkdtemp()).to_dict()
+{}
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidtools import findings as F
+from aidtools.masking import mask_series
+from aidtools.merging.files import private_dir, safe_name
+from aidtools.merging.held_back import write_held_back
+from aidtools.merging.import_workbook import write_import_workbook
+from aidtools.merging.official_template import OfficialTemplate, load_official_template
+from aidtools.merging.provenance import write_provenance
+from aidtools.merging.resubmissions import find_supersessions, superseded_finding
+from aidtools.merging.sources import original_values
+from aidtools.reading.limits import DEFAULT_LIMITS
+from aidtools.recognize import column_letter
+from aidtools.rules import RULES
+from aidtools.specs import TemplateSpec, load_specs
+from aidtools.validate import ROW_COLUMN
+
+log = logging.getLogger(__name__)
+
+MERGE_RULES = ("file.superseded", "merge.duplicate_across_files")
+NUMERIC_TYPES = ("int", "amount", "decimal")
+# Where a row came from, carried beside the template's columns (names cannot clash with Chinese headers).
+META = ["_source", "_path", "_sha256", "_sheet", "_row", "_department"]
+STATUS_TEXT = {
+    "merged": "全部导入", "partly_held_back": "部分暂缓", "held_back": "整个文件暂缓", "superseded": "已被较新的文件取代",
+    "unusable": "无法使用（无法读取或无法识别模板）",
+}
+
+
+class AccountingError(RuntimeError):
+    """Rows read and rows written out do not add up: a bug, never a data problem."""
+
+
+@dataclass
+class FileAccount:
+    """What became of one input file's rows."""
+
+    path: str
+    department: str
+    template: str | None
+    sha256: str | None
+    status: str
+    rows_read: int = 0
+    rows_merged: int = 0
+    rows_held_back: int = 0
+    rows_superseded: int = 0
+    superseded_by: str | None = None
+    reason: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class TemplateMerge:
+    """One template's import workbook and its totals."""
+
+    template: str
+    title: str
+    rows_read: int = 0
+    rows_merged: int = 0
+    rows_held_back: int = 0
+    rows_superseded: int = 0
+    rows_duplicate: int = 0  # of rows_held_back: records another file also carried
+    path: Path | None = None
+    held_back_path: Path | None = None
+    provenance_path: Path | None = None
+    official_template: str | None = None
+    files: list[FileAccount] = field(default_factory=list)
+
+    def to_dict(self, relative_to=None) -> dict:
+        """The ``report.json`` entry: ``rows_read``, ``rows_merged``, ``rows_held_back``, ``path``, then extras.
+
+        Paths are relative to ``relative_to`` (``/`` separators) when given, else as written.
+        """
+        def as_str(path):
+            return None if path is None else _shown(path, relative_to)
+
+        return {
+            "rows_read": self.rows_read, "rows_merged": self.rows_merged, "rows_held_back": self.rows_held_back,
+            "path": as_str(self.path), "title": self.title, "rows_superseded": self.rows_superseded,
+            "rows_duplicate": self.rows_duplicate, "held_back_path": as_str(self.held_back_path),
+            "provenance_path": as_str(self.provenance_path), "official_template": self.official_template,
+            "files": [f.to_dict() for f in self.files],
+        }
+
+
+@dataclass
+class MergeResult:
+    templates: dict[str, TemplateMerge] = field(default_factory=dict)
+    files: list[FileAccount] = field(default_factory=list)  # every input file, in input order
+    findings: pd.DataFrame = field(default_factory=F.empty_frame)  # file.superseded, merge.duplicate_across_files
+    notes: list[str] = field(default_factory=list)  # said to the user (Chinese)
+
+    @property
+    def superseded(self) -> list[str]:
+        """Display paths of the files a newer resubmission replaced (never merged)."""
+        return [a.path for a in self.files if a.status == "superseded"]
+
+    def to_dict(self, relative_to=None) -> dict:
+        """``{TEMPLATE: {"rows_read", "rows_merged", "rows_held_back", "path", ...}}`` for ``report.json``."""
+        return {template: merged.to_dict(relative_to) for template, merged in self.templates.items()}
+
+
+def _shown(path, relative_to) -> str:
+    path = Path(path)
+    if relative_to is not None:
+        try:
+            return path.resolve().relative_to(Path(relative_to).resolve()).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file=None, specs=None,
+                  limits=DEFAULT_LIMITS, annotate: bool = True) -> MergeResult:
+    """Merge the checked files ``reports`` into ``out_dir``: per template an import workbook, its
+    provenance sidecar and, when rows are held back, a held-back workbook.
+
+    ``template_file``: the official template (path or :class:`OfficialTemplate`) for the template it
+    matches; a header that differs from the spec raises :class:`OfficialTemplateError` before anything
+    is written. ``annotate``: add this merge's findings (``file.superseded``,
+    ``merge.duplicate_across_files``) to the reports' findings, replacing those of an earlier merge.
+    """
+    specs = specs or load_specs()
+    reports = list(reports)
+    official = template_file
+    if template_file is not None and not isinstance(template_file, OfficialTemplate):
+        official = load_official_template(template_file, specs, limits)
+    out_dir = private_dir(out_dir)
+    result = MergeResult(notes=[official.note] if official is not None and official.note else [])
+    supersessions = {s.old: s for s in find_supersessions(reports, specs)}
+    found = {s.old: [F.to_frame([superseded_finding(reports, s)])] for s in supersessions.values()}
+
+    by_template: dict[str, list[int]] = {}
+    accounts: dict[int, FileAccount] = {}
+    for index, report in enumerate(reports):
+        if report.template in specs and report.table is not None:
+            by_template.setdefault(report.template, []).append(index)
+        else:
+            accounts[index] = FileAccount(
+                path=report.display_path, department=report.department, template=report.template,
+                sha256=report.sha256, status="unusable", rows_read=int(report.rows),
+                reason="；".join(report.findings.loc[report.findings["severity"] == "error", "message"].head(3)) or None)
+    for template in [t for t in specs if t in by_template]:
+        spec = specs[template]
+        use_official = official if official is not None and official.spec.id == template else None
+        merged, file_accounts, duplicates = _merge_template(
+            spec, reports, by_template[template], supersessions, out_dir, hold_back_files, use_official, limits)
+        result.templates[template] = merged
+        accounts.update(file_accounts)
+        for index, frame in duplicates.items():
+            found.setdefault(index, []).append(frame)
+    if official is not None and official.spec.id not in by_template:
+        result.notes.append(f"官方模板“{official.path.name}”对应的“{official.spec.title}”没有可合并的文件，未使用。")
+    result.files = [accounts[i] for i in range(len(reports))]
+    result.findings = F.concat([frame for i in sorted(found) for frame in found[i]])
+    if annotate:
+        for index, report in enumerate(reports):
+            earlier = report.findings[~report.findings["rule"].isin(MERGE_RULES)]
+            report.findings = F.concat([earlier, *found.get(index, [])])
+    check_accounting(result)
+    return result
+
+
+def _merge_template(spec, reports, indices, supersessions, out_dir, hold_back_files, official, limits):
+    """One template: split each file's rows, merge, set duplicates aside, write, account."""
+    accounts: dict[int, FileAccount] = {}
+    candidates, held, whole_file = [], [], {}
+    for index in indices:
+        report = reports[index]
+        accounts[index] = FileAccount(path=report.display_path, department=report.department, template=spec.id,
+                                      sha256=report.sha256, status="merged", rows_read=len(report.table))
+        if index in supersessions:
+            accounts[index].status, accounts[index].rows_superseded = "superseded", len(report.table)
+            accounts[index].superseded_by = reports[supersessions[index].new].display_path
+            continue
+        to_merge, kept_back, reason = _split(report, spec, index, hold_back_files)
+        candidates.append(to_merge)
+        held.append(kept_back)
+        if reason:
+            whole_file[index] = accounts[index].reason = reason
+
+    merged = _sort(pd.concat(candidates, ignore_index=True) if candidates else _with_source(None, spec, None, -1), spec)
+    merged, duplicates, duplicate_findings = _cross_file_duplicates(merged, spec)
+    held = [h for h in held + [duplicates] if len(h)]
+    held_rows = None
+    if held:
+        held_rows = _with_original_values(pd.concat(held, ignore_index=True), spec, reports, limits)
+        held_rows = held_rows.sort_values(["_path", "_source", "_row"], kind="stable").reset_index(drop=True)
+    if merged[["_source", "_row"]].duplicated().any():
+        raise AccountingError(f"{spec.id}: 同一来源行被合并了两次")
+    _settle(accounts, merged, held_rows, whole_file)
+
+    in_path_order = sorted(indices, key=lambda i: (reports[i].display_path, i))
+    outcome = TemplateMerge(template=spec.id, title=spec.title, files=[accounts[i] for i in in_path_order],
+                            official_template=str(official.path) if official is not None else None,
+                            rows_duplicate=len(duplicates))
+    for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded"):
+        setattr(outcome, name, sum(getattr(a, name) for a in outcome.files))
+    _write_outputs(outcome, spec, merged, held_rows, out_dir, official)
+    log.info("合并%s：读取%d行 = 导入%d + 暂缓%d + 被取代%d", spec.id, outcome.rows_read, outcome.rows_merged,
+             outcome.rows_held_back, outcome.rows_superseded)
+    return outcome, accounts, duplicate_findings
+
+
+def _split(report, spec: TemplateSpec, index: int, hold_back_files: bool):
+    """A file's rows: (to merge, held back with their reasons, why the whole file is held back or None)."""
+    part = _with_source(report.table, spec, report, index)
+    file_errors = report.file_level_errors()
+    whole = None
+    if len(file_errors):
+        whole = "整个文件暂缓导入：" + "；".join(file_errors["message"])
+    elif hold_back_files and report.errors:
+        whole = f"整个文件暂缓导入：本文件有{report.errors}个错误（按“有错误的文件整体暂缓”设置，不导入其中任何一行）。"
+    hold = np.ones(len(part), dtype=bool) if whole else part["_row"].isin(report.error_rows()).to_numpy()
+    kept_back = part[hold].copy()
+    reasons = _row_reasons(report).reindex(kept_back["_row"].to_numpy()).fillna("").to_numpy()
+    reasons = pd.Series(reasons, index=kept_back.index, dtype=object)
+    kept_back["reasons"] = (whole + "\n" + reasons).str.strip() if whole else reasons
+    return part[~hold], kept_back, whole
+
+
+def _settle(accounts: dict[int, FileAccount], merged, held_rows, whole_file: dict[int, str]) -> None:
+    """Each file's merged and held-back counts and its status."""
+    merged_counts = merged["_source"].value_counts()
+    held_counts = held_rows["_source"].value_counts() if held_rows is not None else pd.Series(dtype=int)
+    for index, account in accounts.items():
+        if account.status == "superseded":
+            continue
+        account.rows_merged = int(merged_counts.get(index, 0))
+        account.rows_held_back = int(held_counts.get(index, 0))
+        if index in whole_file or (account.rows_held_back and not account.rows_merged):
+            account.status = "held_back"
+        else:
+            account.status = "partly_held_back" if account.rows_held_back else "merged"
+
+
+def _write_outputs(outcome: TemplateMerge, spec: TemplateSpec, merged, held_rows, out_dir: Path, official) -> None:
+    """The import workbook, its provenance sidecar and the held-back workbook (removed when nothing is held back)."""
+    stem = safe_name(spec.id)
+    suffix = official.suffix if official is not None else ".xlsx"
+    outcome.path = write_import_workbook(spec, merged, out_dir / f"{stem}{suffix}", official)
+    provenance = pd.DataFrame({
+        "import_row": np.arange(spec.first_data_row, spec.first_data_row + len(merged)),
+        "path": merged["_path"], "sha256": merged["_sha256"], "sheet": merged["_sheet"],
+        "source_row": merged["_row"], "department": merged["_department"],
+    })
+    outcome.provenance_path = write_provenance(provenance, out_dir / f"{stem}.provenance.csv")
+    held_path = out_dir / f"{stem}.held_back.xlsx"
+    if held_rows is not None:
+        outcome.held_back_path = write_held_back(spec, _held_columns(held_rows), held_path)
+    elif held_path.exists():
+        held_path.unlink()  # an earlier run's list would be stale
+
+
+def _with_source(table, spec: TemplateSpec, report, index: int) -> pd.DataFrame:
+    """The template's columns (by header) of a normalised table, plus where each row came from."""
+    if table is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in spec.headers + META})
+    part = pd.DataFrame({h: (table[c.key] if c.key in table.columns else None) for h, c in
+                         ((c.header, c) for c in spec.columns)}, index=table.index).astype(object)
+    part = part.where(part.notna(), None)
+    part["_source"] = index
+    part["_path"] = report.display_path
+    part["_sha256"] = report.sha256
+    part["_sheet"] = report.sheet
+    part["_row"] = table[ROW_COLUMN].astype(int).to_numpy()
+    part["_department"] = report.department
+    return part.reset_index(drop=True)
+
+
+def _row_reasons(report) -> pd.Series:
+    """Excel row -> the row's errors and warnings, one per line, each with its cell."""
+    f = report.findings
+    f = f[f["severity"].isin(["error", "warning"]) & f["row"].notna()]
+    if not len(f):
+        return pd.Series(dtype=object)
+    rows = f["row"].astype(int)
+    level = f["severity"].map({"error": "【错误】", "warning": "【警告】"})
+    cell = f["column"].fillna("").astype(str) + rows.astype(str) + np.where(
+        f["field"].notna(), "“" + f["field"].fillna("").astype(str) + "”", "")
+    where = pd.Series(np.where(f["column"].notna(), cell, "第" + rows.astype(str) + "行"), index=f.index)
+    lines = level + where + "：" + f["message"].astype(str)
+    return lines.groupby(rows).agg("\n".join)
+
+
+def unique_headers(spec: TemplateSpec) -> list[str]:
+    """The template's unique-key columns, first key first, each once."""
+    return list(dict.fromkeys(h for key in spec.unique for h in key))
+
+
+def _sort(frame: pd.DataFrame, spec: TemplateSpec) -> pd.DataFrame:
+    """Unique-key columns (numbers as numbers), then source path, row and input order: stable across runs."""
+    numeric = {h for h in unique_headers(spec) if spec.column(h).type in NUMERIC_TYPES} | {"_row", "_source"}
+
+    def key(values: pd.Series) -> pd.Series:
+        return pd.to_numeric(values, errors="coerce") if values.name in numeric else values.astype("string")
+
+    by = unique_headers(spec) + ["_path", "_row", "_source"]
+    return frame.sort_values(by, key=key, na_position="last", kind="stable").reset_index(drop=True)
+
+
+def _cross_file_duplicates(merged: pd.DataFrame, spec: TemplateSpec):
+    """Rows whose unique key an earlier (by sort order) row from another file already has.
+
+    Returns (rows kept, rows set aside with their reasons, {source index: findings frame}).
+    """
+    dropped = np.zeros(len(merged), dtype=bool)
+    reasons = pd.Series("", index=merged.index, dtype=object)
+    frames = []
+    for key in spec.unique:
+        live = merged[~dropped & merged[key].notna().all(axis=1).to_numpy()]
+        repeat = live.duplicated(subset=key, keep="first")
+        if not repeat.any():
+            continue
+        first = pd.Series(live.index, index=live.index).groupby([live[h] for h in key], sort=False).transform("first")
+        dup_index, kept_index = live.index[repeat.to_numpy()], first[repeat].to_numpy()
+        dup, kept = merged.loc[dup_index], merged.loc[kept_index]
+        same = (dup[spec.headers].fillna("").to_numpy() == kept[spec.headers].fillna("").to_numpy()).all(axis=1)
+        label = "+".join(key)
+        kept_at = "“" + kept["_path"].to_numpy() + "”第" + kept["_row"].astype(str).to_numpy() + "行"
+        dup_at = "“" + dup["_path"].to_numpy() + "”第" + dup["_row"].astype(str).to_numpy() + "行"
+        message = (f"“{label}”与" + kept_at + np.where(same, "相同，内容完全一致。", "相同，但其他内容不一致，请核对哪一条正确。")
+                   + "同一记录只导入一次：已导入" + kept_at + "，本行（" + dup_at + "）暂缓导入。")
+        frame = pd.DataFrame({
+            "rule": "merge.duplicate_across_files", "severity": RULES["merge.duplicate_across_files"].severity,
+            "message": message, "path": dup["_path"].to_numpy(), "sheet": dup["_sheet"].to_numpy(),
+            "row": dup["_row"].to_numpy(), "column": column_letter(spec.headers.index(key[0])), "field": key[0],
+            "value": mask_series(dup[key[0]].reset_index(drop=True), spec.column(key[0]).personal_kind).to_numpy(),
+            "_source": dup["_source"].to_numpy(),
+        })
+        frames.append(frame)
+        reasons[dup_index] = "【警告】" + pd.Series(message, index=dup_index)
+        dropped[merged.index.get_indexer(dup_index)] = True
+    set_aside = merged[dropped].copy()
+    set_aside["reasons"] = reasons[dropped]
+    by_source = {}
+    if frames:
+        every = pd.concat(frames, ignore_index=True)
+        for index, part in every.groupby("_source", sort=True):
+            by_source[int(index)] = F.normalise_frame(part.drop(columns="_source").reset_index(drop=True))
+    return merged[~dropped].reset_index(drop=True), set_aside.reset_index(drop=True), by_source
+
+
+def _with_original_values(held: pd.DataFrame, spec: TemplateSpec, reports, limits) -> pd.DataFrame:
+    """Replace the normalised values of held-back rows by the values as typed in the source file."""
+    parts = []
+    for index, part in held.groupby("_source", sort=False):
+        typed = original_values(reports[int(index)], spec, part["_row"].unique(), limits)
+        if typed is None:
+            parts.append(part.assign(reasons=part["reasons"] + "\n（源文件在检查后被修改或无法再次读取，"
+                                                              "以上列出的是检查时规范化后的值）"))
+            continue
+        values = typed.reindex(part["_row"].to_numpy())[spec.headers].astype(object)
+        values.index = part.index
+        parts.append(pd.concat([part.drop(columns=spec.headers), values.where(values.notna(), None)], axis=1))
+    return pd.concat(parts)[held.columns]
+
+
+def _held_columns(held: pd.DataFrame) -> pd.DataFrame:
+    return held.rename(columns={"_department": "department", "_path": "path", "_sheet": "sheet", "_row": "source_row"})
+
+
+def check_accounting(result: MergeResult) -> None:
+    """Raise :class:`AccountingError` unless read = merged + held back + superseded, per file and per template."""
+    problems = []
+    for account in result.files:
+        if account.rows_read != account.rows_merged + account.rows_held_back + account.rows_superseded:
+            problems.append(f"{account.path}: 读取{account.rows_read}行 ≠ 导入{account.rows_merged} + 暂缓"
+                            f"{account.rows_held_back} + 被取代{account.rows_superseded}")
+    for template, merged in result.templates.items():
+        for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded"):
+            if getattr(merged, name) != sum(getattr(a, name) for a in merged.files):
+                problems.append(f"{template}: {name} 与各文件之和不符")
+        if merged.rows_read != merged.rows_merged + merged.rows_held_back + merged.rows_superseded:
+            problems.append(f"{template}: 读取{merged.rows_read}行 ≠ 导入 + 暂缓 + 被取代")
+    if problems:
+        raise AccountingError("合并行数对不上：" + "；".join(problems))
+

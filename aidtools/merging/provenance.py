@@ -1,0 +1,40 @@
+"""The provenance sidecar: where every row of an import workbook came from.
+
+``<template>.provenance.csv`` beside the import workbook, one line per imported row: its row
+number in the import workbook, the source file (display path) and its sha256, the sheet, the row
+number in the source, the department. UTF-8 with BOM so that Excel opens it with the Chinese
+intact; text that a spreadsheet would evaluate gets a leading apostrophe
+(:func:`aidtools.outputs.cells.csv_safe`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from aidtools.merging.files import save_private
+from aidtools.outputs.cells import csv_safe
+
+# Internal column -> the header the CSV carries.
+PROVENANCE_COLUMNS = {
+    "import_row": "导入行号", "path": "来源文件", "sha256": "SHA256", "sheet": "工作表",
+    "source_row": "来源行号", "department": "部门",
+}
+
+
+def write_provenance(frame: pd.DataFrame, target) -> Path:
+    """``frame`` has the keys of :data:`PROVENANCE_COLUMNS` as columns."""
+    out = frame[list(PROVENANCE_COLUMNS)].rename(columns=PROVENANCE_COLUMNS)
+    for column in ("来源文件", "工作表", "部门"):
+        out[column] = out[column].map(csv_safe)
+
+    def write(path):
+        out.to_csv(path, index=False, encoding="utf-8-sig")
+
+    return save_private(write, Path(target))
+
+
+def read_provenance(path) -> pd.DataFrame:
+    """The sidecar back, with the internal column names and every value as text."""
+    frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    return frame.rename(columns={v: k for k, v in PROVENANCE_COLUMNS.items()})

@@ -1,0 +1,365 @@
+"""Feedback workbooks: each department gets its own workbook back with every problem marked.
+
+A copy of the submitted workbook (the original is never touched) where each cell with an error is
+filled red and each cell with a warning yellow, with a cell comment giving the message; a first
+sheet ``问题清单`` with a summary line (rows, errors, warnings, passed or not) and every finding with
+a link to its cell. The template sheet is kept exactly as it was, so the department fixes the
+marked cells in place and sends the same file back; our own check recognises it again (the
+``问题清单`` sheet has no template header) and finds the same problems until they are fixed.
+
+- ``.xlsx``: copied with openpyxl. ``.xlsm``: copied with its macros (``keep_vba``), still ``.xlsm``.
+- ``.xls`` and ``.csv`` (openpyxl cannot open them), and workbooks openpyxl fails on: a new
+  ``.xlsx`` with every sheet's data as text cells and the same marks. A CSV's data sheet takes the
+  template's sheet name, so the file can be sent back as is.
+- An unreadable file: a workbook with the ``问题清单`` sheet alone.
+
+Files go to ``OUT/<department>/<name>-反馈<ext>`` in owner-only folders.
+
+>>> feedback_name("国家助学金发放.xls", "xls")
+'国家助学金发放-反馈.xlsx'
+>>> feedback_name("学生.xlsm", "xlsm")
+'学生-反馈.xlsm'
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import zipfile
+from collections import Counter
+import re
+import warnings
+from pathlib import Path, PurePath
+from xml.sax.saxutils import escape as xml_escape
+
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
+from python_calamine import CalamineWorkbook
+
+from aidtools.merging.files import safe_name, save_private
+from aidtools.merging.sources import sheet_as_text
+from aidtools.outputs.cells import WRAP, write_text, write_value
+from aidtools.reading import UnreadableFile, read_file, xlsx_parts
+from aidtools.reading.workbook import sha256_of
+from aidtools.reading.xlsx_parts import column_index
+from aidtools.reading.limits import DEFAULT_LIMITS
+from aidtools.recognize import column_letter
+from aidtools.specs import load_specs
+
+log = logging.getLogger(__name__)
+
+ISSUES_SHEET = "问题清单"
+NAME_SUFFIX = "-反馈"
+COMMENT_AUTHOR = "aidtools"
+ERROR_COLOR = "FFC7CE"  # Excel's own "light red fill"
+WARNING_COLOR = "FFEB9C"  # Excel's own "yellow fill"
+ERROR_FILL = PatternFill("solid", fgColor=ERROR_COLOR)
+WARNING_FILL = PatternFill("solid", fgColor=WARNING_COLOR)
+NO_FILL = PatternFill(fill_type=None)
+SEVERITY_TEXT = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+LIST_HEADERS = ["序号", "级别", "位置", "列", "问题说明", "当前值", "规则编号"]
+LIST_WIDTHS = [6, 6, 16, 16, 70, 22, 24]
+LIST_HEADER_ROW = 4
+_SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+class FeedbackError(RuntimeError):
+    """The feedback workbook cannot be written (the file changed since it was checked)."""
+
+
+def feedback_name(name: str, fmt: str | None) -> str:
+    """``名称-反馈.xlsx`` (``.xlsm`` for macro workbooks, which keep their macros)."""
+    suffix = ".xlsm" if fmt == "xlsm" else ".xlsx"
+    return f"{PurePath(name).stem}{NAME_SUFFIX}{suffix}"
+
+
+def feedback_path(report, out_dir) -> Path:
+    """``OUT/<department>/<name>-反馈<ext>`` (files outside a department folder go to ``OUT``)."""
+    folder = Path(out_dir) / safe_name(report.department) if report.department else Path(out_dir)
+    return folder / feedback_name(report.path.name, report.format)
+
+
+def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS) -> Path:
+    """Write the feedback workbook of one checked file and return its path."""
+    target = Path(target) if target is not None else feedback_path(report, out_dir)
+    wb, sheet_names = _open_copy(report, limits)
+    _clear_earlier_feedback(wb, report)
+    findings = report.findings.copy()
+    if sheet_names:
+        findings["sheet"] = findings["sheet"].replace(sheet_names)
+    _mark_cells(wb, findings)
+    _write_issue_list(wb, report, findings)
+    if getattr(wb, "vba_archive", None) is None and target.suffix.lower() == ".xlsm":
+        target = target.with_suffix(".xlsx")  # a text copy of a macro workbook has no macros to keep
+    results = _formula_results(report, findings, sheet_names)
+
+    def write(path):
+        wb.save(path)
+        if results:
+            keep_formula_results(path, results)
+
+    return save_private(write, target)
+
+
+def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS) -> list[Path | None]:
+    """One feedback workbook per report (same order; None where one could not be written)."""
+    out = []
+    for report, target in zip(reports, feedback_targets(reports, out_dir)):
+        try:
+            out.append(write_feedback(report, out_dir, target=target, limits=limits))
+        except (FeedbackError, OSError) as exc:
+            log.warning("未能生成反馈文件 %s：%s", report.display_path, exc)
+            out.append(None)
+    return out
+
+
+def feedback_targets(reports, out_dir) -> list[Path]:
+    """Where each report's feedback goes, never two at one path.
+
+    ``名单.xls`` and ``名单.xlsx`` in one folder would both become ``名单-反馈.xlsx``: the file whose
+    own extension the output has keeps the plain name, the other is tagged (``名单-xls-反馈.xlsx``);
+    same-named files from different folder arguments are numbered.
+    """
+    natural = [feedback_path(r, out_dir) for r in reports]
+    clashes = Counter(natural)
+    tagged = []
+    for report, target in zip(reports, natural):
+        if clashes[target] > 1 and report.path.suffix.lower() != target.suffix:
+            extension = report.path.suffix.lstrip(".").lower() or "file"
+            target = target.with_name(f"{report.path.stem}-{extension}{NAME_SUFFIX}{target.suffix}")
+        tagged.append(target)
+    seen: Counter = Counter()
+    out = []
+    for target in tagged:
+        seen[target] += 1
+        out.append(target if seen[target] == 1 else target.with_name(f"{target.stem}({seen[target]}){target.suffix}"))
+    return out
+
+
+def _open_copy(report, limits):
+    """The workbook to mark: (openpyxl workbook, {sheet name in findings: sheet name in the copy})."""
+    if not report.readable:
+        wb = Workbook()
+        wb.remove(wb.active)
+        return wb, {}
+    if report.format in ("xlsx", "xlsm"):
+        data = report.path.read_bytes()
+        _same_file(report, data)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # parts openpyxl drops, e.g. slicers
+                return openpyxl.load_workbook(io.BytesIO(data), keep_vba=report.format == "xlsm"), {}
+        except Exception as exc:  # openpyxl rejects some files calamine reads (strict OOXML, odd writers)
+            log.warning("openpyxl无法打开 %s（%s），改为生成文本副本", report.display_path, type(exc).__name__)
+    return _text_copy(report, limits)
+
+
+def _same_file(report, data: bytes) -> None:
+    if report.sha256 and sha256_of(data) != report.sha256:
+        raise FeedbackError(f"“{report.display_path}”在检查后被修改过，请重新检查后再生成反馈文件。")
+
+
+def sheet_title(name: str) -> str:
+    """A valid Excel sheet name (31 characters, none of ``[]:*?/\\``)."""
+    return _SHEET_TITLE_BAD.sub("_", name)[:31].strip("'") or "Sheet1"
+
+
+def _text_copy(report, limits):
+    """A new workbook with every sheet of the file as text cells."""
+    try:
+        book = read_file(report.path, limits)
+    except UnreadableFile as exc:
+        raise FeedbackError(exc.message) from exc
+    if book.sha256 != report.sha256:
+        raise FeedbackError(f"“{report.display_path}”在检查后被修改过，请重新检查后再生成反馈文件。")
+    wb = Workbook()
+    wb.remove(wb.active)
+    names = {}
+    # A CSV's one sheet takes the template's sheet name, so that the copy can be sent back as it is.
+    spec = load_specs().get(report.template) if report.template and book.format == "csv" else None
+    for name in book.sheet_names:
+        sheet = book.sheets[name]
+        title = spec.sheet if spec is not None else sheet_title(name)
+        names[name] = title
+        ws = wb.create_sheet(title)
+        if sheet.hidden:
+            ws.sheet_state = "hidden"
+        text = sheet_as_text(sheet.rows)
+        for r, values in enumerate(text.itertuples(index=False, name=None), start=1):
+            for c, value in enumerate(values, start=1):
+                write_text(ws, r, c, value)
+    return wb, names
+
+
+def _clear_earlier_feedback(wb, report) -> None:
+    """A feedback workbook sent back and checked again: drop our old list, and our comments and fills."""
+    if ISSUES_SHEET not in wb.sheetnames or ISSUES_SHEET == report.sheet:
+        return  # not one of ours: nothing to clear, and no need to visit every cell
+    wb.remove(wb[ISSUES_SHEET])
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == COMMENT_AUTHOR:
+                    cell.comment = None
+                    if str(cell.fill.fgColor.rgb)[-6:] in (ERROR_COLOR, WARNING_COLOR):
+                        cell.fill = NO_FILL
+
+
+def _cell_marks(findings: pd.DataFrame, sheet_names) -> pd.DataFrame:
+    """One line per marked cell: sheet, row, column, worst severity, the comment text."""
+    marked = findings["severity"].isin(["error", "warning"]) & findings["row"].notna()
+    f = findings[marked & findings["sheet"].isin(sheet_names)]
+    if not len(f):
+        return pd.DataFrame(columns=["sheet", "row", "column", "severity", "text"])
+    f = f.assign(row=f["row"].astype(int), column=f["column"].fillna("A"),
+                 rank=f["severity"].map(SEVERITY_RANK),
+                 line="【" + f["severity"].map(SEVERITY_TEXT) + "】" + f["message"].astype(str))
+    grouped = f.groupby(["sheet", "row", "column"], sort=True)
+    return pd.DataFrame({
+        "rank": grouped["rank"].min(),
+        "text": grouped["line"].agg("\n".join),
+    }).reset_index().assign(severity=lambda d: np.where(d["rank"] == 0, "error", "warning"))
+
+
+def _mark_cells(wb, findings: pd.DataFrame) -> None:
+    for mark in _cell_marks(findings, wb.sheetnames).itertuples(index=False):
+        cell = _anchor(wb[mark.sheet], f"{mark.column}{mark.row}")
+        cell.fill = ERROR_FILL if mark.severity == "error" else WARNING_FILL
+        text = mark.text
+        if cell.comment is not None and cell.comment.author != COMMENT_AUTHOR:
+            text += "\n——原批注：" + cell.comment.text
+        lines = text.count("\n") + 1 + len(text) // 30
+        cell.comment = Comment(text, COMMENT_AUTHOR, width=320, height=min(400, 20 + 18 * lines))
+
+
+def _anchor(ws, coordinate: str):
+    """The cell to mark: inside a merged range that is the range's top-left cell (the others take no comment)."""
+    cell = ws[coordinate]
+    if isinstance(cell, MergedCell):
+        for merged in ws.merged_cells.ranges:
+            if coordinate in merged:
+                return ws.cell(row=merged.min_row, column=merged.min_col)
+    return cell
+
+
+def _formula_results(report, findings: pd.DataFrame, sheet_names) -> dict[str, dict[str, object]]:
+    """{sheet: {cell: the result Excel cached}} for the formula cells of the data area (``template.formula``).
+
+    openpyxl saves formulas without their last results; Excel recalculates them on opening, but our
+    own check reads the results, so they are put back (:func:`keep_formula_results`).
+    """
+    cells = findings[(findings["rule"] == "template.formula") & findings["row"].notna() & findings["column"].notna()]
+    if not len(cells) or report.format not in ("xlsx", "xlsm"):
+        return {}
+    book = CalamineWorkbook.from_filelike(io.BytesIO(report.path.read_bytes()))
+    reverse = {new: old for old, new in sheet_names.items()}
+    out: dict[str, dict[str, object]] = {}
+    for sheet, group in cells.groupby("sheet"):
+        rows = book.get_sheet_by_name(reverse.get(sheet, sheet)).to_python(skip_empty_area=False)
+        for f in group.itertuples(index=False):
+            r, c = int(f.row) - 1, column_index(f.column)
+            if r < len(rows) and c < len(rows[r]) and rows[r][c] not in (None, ""):
+                out.setdefault(sheet, {})[f"{f.column}{int(f.row)}"] = rows[r][c]
+    return out
+
+
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f[^>]*/>|<f[^>]*>[^<]*</f>)<v\s*/></c>')
+
+
+def _cached(value) -> tuple[str, str]:
+    """(type attribute, text of ``<v>``) of a formula result."""
+    if isinstance(value, bool):
+        return ' t="b"', "1" if value else "0"
+    if isinstance(value, (int, float)):
+        return "", repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(int(value))
+    if isinstance(value, (dt.date, dt.datetime)):
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        serial = (value - dt.datetime(1899, 12, 30)).total_seconds() / 86400
+        return "", repr(serial) if not serial.is_integer() else str(int(serial))
+    return ' t="str"', xml_escape(str(value))
+
+
+def keep_formula_results(path: Path, results: dict[str, dict[str, object]]) -> None:
+    """Write each formula's cached result into the saved workbook at ``path`` (rewrites the zip)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: part for name, part, _ in xlsx_parts.sheet_parts(archive, path.name)}
+        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    patch = {parts[sheet]: values for sheet, values in results.items() if sheet in parts}
+
+    def fill(match: re.Match, values) -> str:
+        coordinate, attributes, formula = match.groups()
+        if coordinate not in values:
+            return match.group(0)
+        kind, text = _cached(values[coordinate])
+        attributes = re.sub(r'\s+t="[^"]*"', "", attributes)
+        return f'<c r="{coordinate}"{attributes}{kind}>{formula}<v>{text}</v></c>'
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in entries:
+            if info.filename in patch:
+                values = patch[info.filename]
+                data = _FORMULA_CELL.sub(lambda m: fill(m, values), data.decode("utf-8")).encode("utf-8")
+            archive.writestr(info, data)
+
+
+def summary_line(report) -> str:
+    """The line at the top of ``问题清单``."""
+    if not report.readable:
+        verdict = "文件无法读取，请按下表说明处理后重新提交"
+    elif report.template is None:
+        verdict = "无法识别模板，请使用资助中心下发的模板重新填写"
+    elif report.passed:
+        verdict = "检查通过" + ("（有警告，请核对标黄的单元格）" if report.warnings else "")
+    else:
+        verdict = "未通过：请修改标红（错误）的单元格，并核对标黄（警告）的单元格，改好后直接提交本文件"
+    return (f"文件“{report.display_path}”：数据{report.rows}行，错误{report.errors}个，警告{report.warnings}个。"
+            f"结论：{verdict}。")
+
+
+def _location(sheet: str, coordinate: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'!" + coordinate
+
+
+def _write_issue_list(wb, report, findings: pd.DataFrame) -> None:
+    ws = wb.create_sheet(ISSUES_SHEET, 0)
+    summary = write_text(ws, 1, 1, summary_line(report), text_format=False)
+    summary.font = Font(bold=True, size=12, color="C00000" if report.errors else "000000")
+    template = ("未识别" if report.template is None
+                else f"{report.template}（模板版本{report.spec_version}，工作表“{report.sheet}”）")
+    write_text(ws, 2, 1, f"模板：{template}。本工作表是检查结果，点击“位置”可跳到对应单元格；重新提交时可保留或删除本工作表。",
+               text_format=False)
+    for c, (header, width) in enumerate(zip(LIST_HEADERS, LIST_WIDTHS), start=1):
+        write_text(ws, LIST_HEADER_ROW, c, header).font = Font(bold=True)
+        ws.column_dimensions[column_letter(c - 1)].width = width
+    for n, f in enumerate(findings.itertuples(index=False), start=1):
+        r = LIST_HEADER_ROW + n
+        write_value(ws, r, 1, n)
+        level = write_text(ws, r, 2, SEVERITY_TEXT.get(f.severity, f.severity))
+        if f.severity in ("error", "warning"):
+            level.fill = ERROR_FILL if f.severity == "error" else WARNING_FILL
+        linked = f.sheet is not None and f.sheet in wb.sheetnames and not pd.isna(f.row)
+        if linked:
+            coordinate = f"{f.column or 'A'}{int(f.row)}"
+            cell = write_text(ws, r, 3, f"{f.sheet}!{coordinate}")
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=_location(f.sheet, coordinate))
+            cell.style = "Hyperlink"
+        else:
+            write_text(ws, r, 3, "整个文件" if pd.isna(f.row) else f"第{int(f.row)}行")
+        write_text(ws, r, 4, f.field)
+        write_text(ws, r, 5, f.message).alignment = WRAP
+        write_text(ws, r, 6, f.value)
+        write_text(ws, r, 7, f.rule)
+    if not len(findings):
+        write_text(ws, LIST_HEADER_ROW + 1, 5, "没有发现问题。")
+    ws.freeze_panes = ws.cell(row=LIST_HEADER_ROW + 1, column=1)
+    wb.active = 0
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False  # one selected tab, or Excel groups the sheets
