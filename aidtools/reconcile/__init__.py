@@ -1,0 +1,97 @@
+"""Reconciliation across the tables (两线三库): enrolled students, difficulty recognition,
+disbursements, loans and fund allocations, after the cell checks.
+
+:func:`reconcile` takes the :class:`~aidtools.validate.FileReport` of every checked file, stacks each
+template's rows (:mod:`.tables`), keys them by student and year (:mod:`.context`) and runs the
+``rec.*`` rules of ``data/rules.yaml``: who is who (:mod:`.identity`), who may receive what
+(:mod:`.eligibility`), how much and how often (:mod:`.amounts`) and money allocated against paid
+(:mod:`.funds`); then the figures for reports and dashboards (:mod:`.figures`).
+
+Every row whose key fields are valid takes part, whatever other cells of it failed: a bad cell
+elsewhere does not hide a reconciliation fault, and a row whose 学号 is invalid cannot be joined
+and is left to its cell findings.
+
+>>> result = reconcile([])
+>>> len(result.findings), result.errors
+(0, 0)
+>>> sorted(result.figures)[:3]
+['academic_years', 'aided_share', 'as_of']
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from aidtools.reconcile import amounts, eligibility, funds, identity
+from aidtools.reconcile.context import Context, build_context
+from aidtools.reconcile.figures import figures as build_figures
+from aidtools.reconcile.results import COLUMNS, as_findings, combine, to_dicts
+from aidtools.reconcile.tables import TEMPLATES, gather
+
+log = logging.getLogger(__name__)
+
+__all__ = ["reconcile", "reconcile_tables", "Reconciliation", "COLUMNS", "TEMPLATES", "gather", "to_dicts"]
+
+
+@dataclass
+class Reconciliation:
+    """Findings (a DataFrame with :data:`COLUMNS`), figures (plain JSON-able data) and the tables used."""
+
+    findings: pd.DataFrame
+    figures: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    sheets: dict[str, str] = field(default_factory=dict)  # display path -> sheet name
+
+    def count(self, severity: str) -> int:
+        return int((self.findings["severity"] == severity).sum()) if len(self.findings) else 0
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def warnings(self) -> int:
+        return self.count("warning")
+
+    def to_dicts(self) -> list[dict]:
+        """Each finding as ``{"rule", "severity", "student_no", "programme", "academic_year",
+        "department", "message", "sources": [{"path", "row"}]}``."""
+        return to_dicts(self.findings)
+
+    def to_dict(self) -> dict:
+        return {"findings": self.to_dicts(), "figures": self.figures}
+
+    def as_findings(self) -> pd.DataFrame:
+        """One :mod:`aidtools.findings` row per record behind a finding (for feedback workbooks)."""
+        return as_findings(self.findings, self.sheets)
+
+    def for_department(self, department: str) -> pd.DataFrame:
+        return self.findings[self.findings["department"] == department]
+
+
+def reconcile_tables(tables: dict[str, pd.DataFrame], as_of: dt.date | None = None,
+                     school: str | None = None) -> Reconciliation:
+    """Reconcile already gathered tables (see :func:`.tables.gather`)."""
+    ctx: Context = build_context(tables, as_of=as_of, school=school)
+    found = []
+    for module in (identity, eligibility, amounts, funds):
+        found.extend(module.check(ctx))
+    findings = combine(found)
+    log.info("对账完成：%d 条错误，%d 条警告，%d 条提示", (findings["severity"] == "error").sum(),
+             (findings["severity"] == "warning").sum(), (findings["severity"] == "info").sum())
+    return Reconciliation(findings=findings, figures=build_figures(ctx, findings), tables=tables)
+
+
+def reconcile(reports, as_of: dt.date | None = None, school: str | None = None, superseded=None) -> Reconciliation:
+    """Reconcile the tables of the checked files ``reports``.
+
+    ``as_of`` is "today" (it marks the academic year still running); ``school`` overrides the
+    学校代码 used for school-set standards; ``superseded`` is a set of paths to leave out.
+    """
+    reports = list(reports)
+    result = reconcile_tables(gather(reports, superseded=superseded), as_of=as_of, school=school)
+    result.sheets = {r.display_path: r.sheet for r in reports if r.sheet}
+    return result
