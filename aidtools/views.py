@@ -1,0 +1,567 @@
+"""What the report notebook and the leaders' dashboard show: aggregate tables from a run's ``report.json``.
+
+Every function takes the report dict (see :func:`load_report`) and returns a DataFrame (or, for
+:func:`headline`, a dict of numbers) with English column names; :func:`labelled` renames them to the
+Chinese headers a reader sees. Functions are pure and defensive: a missing key or an empty list gives
+an empty frame with the documented columns, never an exception, so a report of a run without a task
+table or without money data still renders.
+
+Keys of ``report.json`` read here: ``summary``, ``files[*]`` (path, department, template, rows, errors,
+warnings, passed, superseded, findings[*]), ``progress[*]``, ``reconciliation.findings[*]``,
+``reconciliation.figures`` → ``funds``, ``coverage``, ``aided_share``, ``campus``, ``programmes``
+(a ``college`` column is read as ``department``, ``students`` as ``enrolled``; student counts are
+taken for one academic year at a time), ``merge``, ``as_of``, ``generated_at``, ``submissions``.
+Free text (messages, values) passes through :func:`aidtools.masking.mask_text` once more, so even a
+report written by an older version shows no full ID or card number; 学号 in the reconciliation table
+are shortened (:func:`mask_student_no`).
+
+>>> report = {"files": [{"path": "文学院/a.xlsx", "department": "文学院", "template": "student", "rows": 3,
+...            "errors": 1, "warnings": 0, "passed": False, "findings": [{"rule": "id.checksum",
+...            "severity": "error", "row": 2, "value": "110101199003071234", "message": "校验位错误"}]}]}
+>>> findings_frame(report)[["department", "rule", "value"]].to_dict("records")
+[{'department': '文学院', 'rule': 'id.checksum', 'value': '110101********1234'}]
+>>> funds_by_programme({}).empty
+True
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from aidtools.masking import mask_text
+
+ALL = "全部"  # the dropdown value meaning "no filter"
+SUBSYSTEMS = ("本专科", "研究生")
+LEVEL_SUBSYSTEM = {"专科": "本专科", "本科": "本专科", "硕士研究生": "研究生", "博士研究生": "研究生"}
+STATUS_ORDER = {"有错误": 0, "未提交": 1, "已通过": 2}
+
+FILE_COLUMNS = ["path", "department", "template", "format", "rows", "errors", "warnings", "passed", "superseded"]
+FINDING_COLUMNS = ["path", "department", "template", "rule", "severity", "sheet", "row", "column", "field", "value",
+                   "message"]
+PROGRESS_COLUMNS = ["subsystem", "item", "template", "department", "deadline", "status", "files", "errors",
+                    "warnings", "overdue", "days_overdue"]
+REC_COLUMNS = ["rule", "severity", "student_no", "programme", "academic_year", "department", "message", "sources"]
+FUNDS_COLUMNS = ["programme", "academic_year", "department", "allocated", "paid", "share", "recipients", "quota",
+                 "paid_unallocated"]
+COVERAGE_COLUMNS = ["department", "level", "enrolled", "difficult", "coverage"]
+AIDED_COLUMNS = ["department", "difficult", "aided", "share"]
+CAMPUS_COLUMNS = ["campus", "enrolled", "difficult", "paid", "allocated"]
+MERGE_COLUMNS = ["template", "title", "rows_read", "rows_merged", "rows_held_back", "rows_superseded", "rows_duplicate",
+                 "path"]
+
+# Chinese headers for every column name used above.
+LABELS = {
+    "path": "文件", "department": "部门/院系", "template": "模板", "format": "格式", "rows": "数据行",
+    "errors": "错误", "warnings": "警告", "passed": "通过", "superseded": "已被取代", "rule": "规则",
+    "title": "问题", "severity": "级别", "sheet": "工作表", "row": "行", "column": "列", "field": "字段",
+    "value": "值（已脱敏）", "message": "说明", "sources": "相关记录", "subsystem": "子系统", "item": "数据项", "deadline": "截止日期",
+    "status": "状态", "files": "文件数", "overdue": "逾期", "days_overdue": "逾期天数", "student_no": "学号",
+    "programme": "资助项目", "academic_year": "学年", "allocated": "下达金额(元)", "paid": "发放金额(元)",
+    "paid_unallocated": "无下达资金的发放(元)",
+    "share": "执行率", "recipients": "受助人次", "quota": "名额", "level": "学历层次", "enrolled": "在校生数",
+    "difficult": "困难学生数", "coverage": "困难认定比例", "aided": "受助困难学生数", "aided_share": "困难学生受助比例",
+    "campus": "校区", "rows_read": "读取行数", "rows_merged": "合并行数", "rows_held_back": "暂缓行数",
+    "rows_superseded": "被取代行数", "superseded_by": "取代它的文件", "reason": "原因", "rows_duplicate": "其中与他文件重复", "other": "其他规则",
+    "findings": "条数", "students": "涉及学生", "departments": "涉及部门", "tasks": "任务数", "passed_tasks": "已通过",
+    "failing": "有错误", "missing": "未提交", "max_days_overdue": "最长逾期天数", "files_passed": "通过文件",
+    "total": "合计", "indicator": "指标", "records": "记录数", "over_allocated": "超支",
+}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def load_report(run_dir) -> dict:
+    """``report.json`` of a run folder (or the file itself) as a dict."""
+    path = Path(run_dir)
+    if path.is_dir():
+        path = path / "report.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _frame(records, columns) -> pd.DataFrame:
+    """Records as a frame that always has ``columns`` (missing ones filled with None), in that order first."""
+    frame = pd.DataFrame(list(records or []))
+    for name in columns:
+        if name not in frame.columns:
+            frame[name] = None
+    extra = [c for c in frame.columns if c not in columns]
+    return frame[list(columns) + extra].reset_index(drop=True)
+
+
+def _figures(report: dict) -> dict:
+    return ((report or {}).get("reconciliation") or {}).get("figures") or {}
+
+
+# Names the reconciliation may use for the same thing (its frames say college and students).
+FIGURE_ALIASES = {"college": "department", "students": "enrolled"}
+
+
+def _figure(report: dict, name: str, columns) -> pd.DataFrame:
+    """One list of ``reconciliation.figures`` as a frame with ``columns`` (aliases renamed)."""
+    frame = pd.DataFrame(list(_figures(report).get(name) or []))
+    renames = {a: b for a, b in FIGURE_ALIASES.items() if a in frame.columns and b not in frame.columns}
+    return _frame(frame.rename(columns=renames).to_dict("records"), columns)
+
+
+def _one_year(frame: pd.DataFrame, academic_year) -> pd.DataFrame:
+    """Rows of ``academic_year``; with no year chosen, of the latest year (counts of students do not add up
+    across years). Frames without an ``academic_year`` column pass through."""
+    if "academic_year" not in frame.columns or frame["academic_year"].isna().all():
+        return frame
+    year = academic_year if _chosen(academic_year) else frame["academic_year"].dropna().max()
+    return frame[frame["academic_year"] == year]
+
+
+def _numbers(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    for name in columns:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype(float)
+    return frame
+
+
+def _ratio(top: pd.Series, bottom: pd.Series) -> pd.Series:
+    """top / bottom, NaN where bottom is 0 or missing."""
+    bottom = bottom.astype(float)
+    return top.astype(float) / bottom.where(bottom > 0)
+
+
+def _chosen(value) -> bool:
+    return value not in (None, "", ALL)
+
+
+def _mask_column(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: mask_text(v) if isinstance(v, str) else v)
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with Chinese column headers (and index name) for display."""
+    out = frame.rename(columns=LABELS)
+    if out.index.name in LABELS:
+        out.index.name = LABELS[out.index.name]
+    return out
+
+
+# ---- files and findings ------------------------------------------------------------------------------
+
+def files_frame(report: dict, include_superseded: bool = True) -> pd.DataFrame:
+    """One row per checked file."""
+    frame = _frame([{k: v for k, v in f.items() if k != "findings"} for f in (report or {}).get("files") or []],
+                   FILE_COLUMNS)
+    frame["superseded"] = frame["superseded"].fillna(False).astype(bool)
+    frame["passed"] = frame["passed"].fillna(False).astype(bool)
+    for name in ("rows", "errors", "warnings"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
+    frame["department"] = frame["department"].fillna("")
+    if not include_superseded:
+        frame = frame[~frame["superseded"]].reset_index(drop=True)
+    return frame
+
+
+def findings_frame(report: dict, include_superseded: bool = False) -> pd.DataFrame:
+    """Every finding of every file, with the file's path, department and template; values masked."""
+    records = []
+    for f in (report or {}).get("files") or []:
+        if f.get("superseded") and not include_superseded:
+            continue
+        where = {"path": f.get("path"), "department": f.get("department") or "", "template": f.get("template")}
+        records += [{**finding, **where} for finding in f.get("findings") or []]
+    frame = _frame(records, FINDING_COLUMNS)
+    frame["row"] = pd.array(pd.to_numeric(frame["row"], errors="coerce"), dtype="Int64")
+    frame["value"] = _mask_column(frame["value"])
+    frame["message"] = _mask_column(frame["message"])
+    return frame
+
+
+def _rule_titles() -> dict[str, str]:
+    try:
+        from aidtools.rules import RULES
+        return {rid: rule.title for rid, rule in RULES.items()}
+    except Exception:  # noqa: BLE001 - a title is a nicety; the rule id alone still reads
+        return {}
+
+
+def findings_by_rule(report: dict, department=None) -> pd.DataFrame:
+    """Findings counted per rule: rule, title, severity, findings, files, departments; errors first."""
+    frame = findings_frame(report)
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    columns = ["rule", "title", "severity", "findings", "files", "departments"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    out = frame.groupby(["rule", "severity"], as_index=False).agg(
+        findings=("rule", "size"), files=("path", "nunique"), departments=("department", "nunique"))
+    out["title"] = out["rule"].map(_rule_titles()).fillna("")
+    rank = out["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
+    out = out.assign(_rank=rank).sort_values(["_rank", "findings", "rule"], ascending=[True, False, True])
+    return out[columns].reset_index(drop=True)
+
+
+def findings_by_department(report: dict) -> pd.DataFrame:
+    """Per department: files (in use), files passed, errors, warnings; most errors first."""
+    files = files_frame(report, include_superseded=False)
+    columns = ["department", "files", "files_passed", "errors", "warnings"]
+    if files.empty:
+        return pd.DataFrame(columns=columns)
+    out = files.groupby("department", as_index=False).agg(
+        files=("path", "size"), files_passed=("passed", "sum"), errors=("errors", "sum"), warnings=("warnings", "sum"))
+    out["files_passed"] = out["files_passed"].astype(int)
+    return out.sort_values(["errors", "department"], ascending=[False, True])[columns].reset_index(drop=True)
+
+
+def errors_by_department_rule(report: dict, department=None, severity: str = "error", titles: bool = False,
+                              top: int | None = None) -> pd.DataFrame:
+    """A department × rule table of finding counts (``severity`` only), with a 合计 (total) column.
+
+    ``titles`` names the rule columns by their Chinese title instead of the rule id; ``top`` keeps the
+    columns of the ``top`` most frequent rules and adds the rest up in an ``other`` column.
+    """
+    frame = findings_frame(report)
+    frame = frame[frame["severity"] == severity]
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    if frame.empty:
+        return pd.DataFrame(columns=["total"], index=pd.Index([], name="department"))
+    table = pd.crosstab(frame["department"], frame["rule"])
+    if top is not None and table.shape[1] > top + 1:
+        kept = table.sum().sort_values(ascending=False, kind="stable").index[:top]
+        table = table[kept].assign(other=table.drop(columns=kept).sum(axis=1))
+    table["total"] = table.sum(axis=1)
+    table.columns.name = None
+    if titles:
+        names = _rule_titles()
+        table = table.rename(columns={rule: names.get(rule, rule) for rule in table.columns
+                                      if rule not in ("total", "other")})
+    return table.sort_values("total", ascending=False)
+
+
+# ---- progress against the task table ------------------------------------------------------------------
+
+def progress_frame(report: dict, subsystem=None, department=None) -> pd.DataFrame:
+    """The task table's rows with status; failing and missing first, then the most overdue."""
+    frame = _frame((report or {}).get("progress"), PROGRESS_COLUMNS)
+    frame["overdue"] = frame["overdue"].fillna(False).astype(bool)
+    for name in ("files", "errors", "warnings", "days_overdue"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
+    if _chosen(subsystem):
+        frame = frame[frame["subsystem"] == subsystem]
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    rank = frame["status"].map(STATUS_ORDER).fillna(3)
+    frame = frame.assign(_rank=rank).sort_values(["_rank", "days_overdue", "deadline", "department", "item"],
+                                                 ascending=[True, False, True, True, True], kind="stable")
+    return frame.drop(columns="_rank").reset_index(drop=True)
+
+
+def progress_by_department(report: dict, subsystem=None) -> pd.DataFrame:
+    """Per responsible department: tasks, passed, failing, missing, overdue, longest overdue in days."""
+    frame = progress_frame(report, subsystem=subsystem)
+    columns = ["department", "tasks", "passed_tasks", "failing", "missing", "overdue", "max_days_overdue"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    flags = frame.assign(passed_tasks=frame["status"].eq("已通过"), failing=frame["status"].eq("有错误"),
+                         missing=frame["status"].eq("未提交"))
+    out = flags.groupby("department", as_index=False).agg(
+        tasks=("item", "size"), passed_tasks=("passed_tasks", "sum"), failing=("failing", "sum"),
+        missing=("missing", "sum"), overdue=("overdue", "sum"), max_days_overdue=("days_overdue", "max"))
+    for name in columns[1:]:
+        out[name] = out[name].astype(int)
+    return out.sort_values(["overdue", "failing", "missing", "department"],
+                           ascending=[False, False, False, True])[columns].reset_index(drop=True)
+
+
+# ---- reconciliation -------------------------------------------------------------------------------------
+
+def mask_student_no(values: pd.Series) -> pd.Series:
+    """学号 shortened for leaders' pages: first 3 and last 3 characters kept (``2016****003``).
+
+    >>> mask_student_no(pd.Series(["20160603003", "S12", None])).tolist()
+    ['201*****003', '***', None]
+    """
+    text = values.astype("string")
+    n = text.str.len().fillna(0).astype(int)
+    stars = n.sub(6).clip(lower=0).map(lambda k: "*" * k)
+    masked = (text.str[:3] + stars + text.str[-3:]).where(n > 6, text.str.replace(r".", "*", regex=True))
+    return masked.astype(object).where(values.notna(), None)
+
+
+def reconciliation_frame(report: dict, department=None, academic_year=None, rule=None,
+                         mask_students: bool = True) -> pd.DataFrame:
+    """The ``rec.*`` findings, messages masked; ``sources`` as "path 第n行" text.
+
+    ``mask_students`` shortens the 学号 (:func:`mask_student_no`): a leader's page ties a student to
+    hardship and aid, so it names no one; analysts' notebooks read the full findings instead.
+    """
+    rec = ((report or {}).get("reconciliation") or {}).get("findings")
+    frame = _frame(rec, REC_COLUMNS)
+    frame["message"] = _mask_column(frame["message"])
+    if mask_students:
+        frame["student_no"] = mask_student_no(frame["student_no"])
+    frame["sources"] = frame["sources"].map(
+        lambda s: "；".join(f"{x.get('path')} 第{x.get('row')}行" for x in s) if isinstance(s, list) else s)
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    if _chosen(academic_year):
+        frame = frame[frame["academic_year"] == academic_year]
+    if _chosen(rule):
+        frame = frame[frame["rule"] == rule]
+    return frame.reset_index(drop=True)
+
+
+def reconciliation_by_rule(report: dict, department=None, academic_year=None) -> pd.DataFrame:
+    """``rec.*`` findings counted per rule: rule, title, severity, findings, students, departments."""
+    frame = reconciliation_frame(report, department, academic_year)
+    columns = ["rule", "title", "severity", "findings", "students", "departments"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    out = frame.groupby(["rule", "severity"], as_index=False, dropna=False).agg(
+        findings=("rule", "size"), students=("student_no", "nunique"), departments=("department", "nunique"))
+    out["title"] = out["rule"].map(_rule_titles()).fillna("")
+    rank = out["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
+    out = out.assign(_rank=rank).sort_values(["_rank", "findings"], ascending=[True, False])
+    return out[columns].reset_index(drop=True)
+
+
+# ---- money ------------------------------------------------------------------------------------------------
+
+def _programme_subsystems() -> dict[str, str]:
+    try:
+        from aidtools.codetables import load_code_tables
+        table = load_code_tables()["programme"]
+        return {e["name"]: e.get("subsystem", "both") for e in table.entries}
+    except Exception:  # noqa: BLE001 - without the table every programme counts for both subsystems
+        return {}
+
+
+def _in_subsystem(programmes: pd.Series, subsystem) -> pd.Series:
+    if not _chosen(subsystem):
+        return pd.Series(True, index=programmes.index)
+    of = programmes.map(_programme_subsystems()).fillna("both")
+    return of.isin([subsystem, "both"])
+
+
+def funds_frame(report: dict, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
+    """Money per programme, academic year and college: allocated, paid, share (paid/allocated), recipients,
+    quota, paid_unallocated.
+
+    ``paid`` is money paid against an allocation; a line with no allocation at all (a programme the
+    school pays from its own funds, such as 勤工助学) has its payments in ``paid_unallocated``, so that
+    it neither inflates the share nor looks like over-spending.
+    """
+    frame = _numbers(_figure(report, "funds", FUNDS_COLUMNS), ["allocated", "paid", "recipients", "quota"])
+    unallocated = frame["allocated"].isna()
+    frame["paid_unallocated"] = frame["paid"].where(unallocated, 0.0)
+    frame["paid"] = frame["paid"].where(~unallocated, 0.0)
+    if _chosen(academic_year):
+        frame = frame[frame["academic_year"] == academic_year]
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    frame = frame[_in_subsystem(frame["programme"], subsystem)].copy()
+    frame["share"] = _ratio(frame["paid"], frame["allocated"])
+    return frame.reset_index(drop=True)
+
+
+def _sum_money(frame: pd.DataFrame, keys) -> pd.DataFrame:
+    money = ["allocated", "paid", "recipients", "quota", "paid_unallocated"]
+    out = frame.groupby(keys, as_index=False, dropna=False)[money].sum(min_count=1)
+    out["share"] = _ratio(out["paid"], out["allocated"])
+    return out
+
+
+def funds_by_programme(report: dict, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
+    """Per programme and academic year: allocated, paid, share, recipients, quota, paid_unallocated."""
+    columns = ["programme", "academic_year", "allocated", "paid", "share", "recipients", "quota", "paid_unallocated"]
+    funds = funds_frame(report, academic_year, department, subsystem)
+    if not funds.empty:
+        out = _sum_money(funds, ["programme", "academic_year"])
+    else:
+        # Runs whose figures carry only the per-programme totals.
+        out = _numbers(_figure(report, "programmes", columns), ["allocated", "paid", "recipients", "quota"])
+        out["paid_unallocated"] = out["paid"].where(out["allocated"].isna(), 0.0)
+        out["paid"] = out["paid"].where(out["allocated"].notna(), 0.0)
+        if _chosen(department):
+            out = out.iloc[0:0]
+        if _chosen(academic_year):
+            out = out[out["academic_year"] == academic_year]
+        out = out[_in_subsystem(out["programme"], subsystem)].copy()
+        out["share"] = _ratio(out["paid"], out["allocated"])
+    return out.sort_values(["academic_year", "allocated"], ascending=[False, False])[columns].reset_index(drop=True)
+
+
+def over_allocated(report: dict, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
+    """Programme × college lines where more was paid than allocated (the red lines of the money tables)."""
+    funds = funds_frame(report, academic_year, department, subsystem)
+    over = funds[funds["paid"] > funds["allocated"]]
+    return over.sort_values("share", ascending=False)[
+        ["programme", "academic_year", "department", "allocated", "paid", "share", "recipients", "quota"]
+    ].reset_index(drop=True)
+
+
+def funds_by_department(report: dict, academic_year=None, subsystem=None) -> pd.DataFrame:
+    """Per college: allocated, paid (against allocations), share, paid_unallocated, recipients; and whether
+    paid exceeds allocated."""
+    columns = ["department", "allocated", "paid", "share", "paid_unallocated", "recipients", "over_allocated"]
+    funds = funds_frame(report, academic_year, None, subsystem)
+    if funds.empty:
+        return pd.DataFrame(columns=columns)
+    out = _sum_money(funds, ["department"])
+    out["over_allocated"] = out["paid"] > out["allocated"]
+    return out.sort_values("allocated", ascending=False)[columns].reset_index(drop=True)
+
+
+# ---- coverage -----------------------------------------------------------------------------------------------
+
+def coverage_frame(report: dict, department=None, subsystem=None, academic_year=None) -> pd.DataFrame:
+    """Per college: enrolled, difficult, coverage (difficult/enrolled), aided, aided_share (aided/difficult).
+
+    One academic year (the latest when none is chosen). ``aided`` comes from ``figures.aided_share``
+    (all levels of the college), so it is left out when a subsystem is chosen.
+    """
+    columns = ["department", "enrolled", "difficult", "coverage", "aided", "aided_share"]
+    coverage = _one_year(_figure(report, "coverage", COVERAGE_COLUMNS), academic_year)
+    coverage = _numbers(coverage, ["enrolled", "difficult"])
+    if _chosen(subsystem):
+        coverage = coverage[coverage["level"].map(LEVEL_SUBSYSTEM).fillna(subsystem) == subsystem]
+    if _chosen(department):
+        coverage = coverage[coverage["department"] == department]
+    if coverage.empty:
+        return pd.DataFrame(columns=columns)
+    out = coverage.groupby("department", as_index=False)[["enrolled", "difficult"]].sum(min_count=1)
+    out["coverage"] = _ratio(out["difficult"], out["enrolled"])
+    aided = _numbers(_one_year(_figure(report, "aided_share", AIDED_COLUMNS), academic_year), ["aided"])
+    aided = aided.groupby("department", as_index=False)["aided"].sum(min_count=1)
+    out = out.merge(aided, on="department", how="left")
+    if _chosen(subsystem):
+        out["aided"] = np.nan
+    out["aided_share"] = _ratio(out["aided"], out["difficult"])
+    return out.sort_values("coverage", ascending=False)[columns].reset_index(drop=True)
+
+
+def coverage_by_level(report: dict, department=None, academic_year=None) -> pd.DataFrame:
+    """Per college and level: enrolled, difficult, coverage (one academic year, the latest by default)."""
+    frame = _one_year(_figure(report, "coverage", COVERAGE_COLUMNS), academic_year)
+    frame = _numbers(frame, ["enrolled", "difficult"])
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    frame = frame.copy()
+    frame["coverage"] = _ratio(frame["difficult"], frame["enrolled"])
+    return frame[COVERAGE_COLUMNS].reset_index(drop=True)
+
+
+def campus_frame(report: dict, academic_year=None) -> pd.DataFrame:
+    """Per campus (主校区, 分校): enrolled, difficult, coverage, recipients, allocated, paid, share (one year)."""
+    columns = ["campus", "enrolled", "difficult", "coverage", "recipients", "allocated", "paid", "share"]
+    frame = _one_year(_figure(report, "campus", CAMPUS_COLUMNS + ["recipients"]), academic_year)
+    frame = _numbers(frame, ["enrolled", "difficult", "recipients", "paid", "allocated"])
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame["coverage"] = _ratio(frame["difficult"], frame["enrolled"])
+    frame["share"] = _ratio(frame["paid"], frame["allocated"])
+    return frame[columns].reset_index(drop=True)
+
+
+# ---- merge, summary, headline, options ------------------------------------------------------------------------
+
+def merge_frame(report: dict) -> pd.DataFrame:
+    """Per template: its title, rows read, merged into the import file, held back (of which duplicates of
+    another file's records), left out as superseded (0 when the run does not say); the import file's path.
+    Rows read = merged + held back + superseded."""
+    merge = (report or {}).get("merge") or {}
+    frame = _frame([{"template": t, **(m or {})} for t, m in merge.items()], MERGE_COLUMNS)[MERGE_COLUMNS]
+    for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded", "rows_duplicate"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
+    return frame
+
+
+MERGE_STATUS = {"merged": "已合并", "partly_held_back": "部分暂缓", "held_back": "整个文件暂缓",
+                "superseded": "已被取代", "unusable": "无法使用"}
+MERGE_FILE_COLUMNS = ["template", "path", "department", "status", "rows_read", "rows_merged", "rows_held_back",
+                      "rows_superseded", "superseded_by", "reason"]
+
+
+def merge_files_frame(report: dict, only_problems: bool = False) -> pd.DataFrame:
+    """Per input file of each template: status in Chinese (已合并/部分暂缓/整个文件暂缓/已被取代/无法使用),
+    row counts, the newer file that superseded it and the reason a whole file was held back.
+
+    ``only_problems`` leaves out files merged whole.
+    """
+    merge = (report or {}).get("merge") or {}
+    records = [{"template": t, **f} for t, m in merge.items() for f in (m or {}).get("files") or []]
+    frame = _frame(records, MERGE_FILE_COLUMNS)[MERGE_FILE_COLUMNS]
+    for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded"):
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
+    if only_problems:
+        frame = frame[frame["status"] != "merged"]
+    frame["status"] = frame["status"].map(lambda s: MERGE_STATUS.get(s, s))
+    frame["reason"] = _mask_column(frame["reason"])
+    return frame.reset_index(drop=True)
+
+
+def inputs_frame(report: dict) -> pd.DataFrame:
+    """The input files: path, the first 12 characters of the SHA-256, size in bytes."""
+    frame = _frame((report or {}).get("inputs"), ["path", "sha256", "size"])[["path", "sha256", "size"]]
+    frame["sha256"] = frame["sha256"].map(lambda s: s[:12] if isinstance(s, str) else None)
+    return frame
+
+
+SUMMARY_ITEMS = [
+    ("departments", "报送部门"), ("files", "收到文件"), ("files_passed", "通过检查的文件"),
+    ("files_superseded", "被重新提交取代的文件"), ("rows", "数据行"), ("errors", "检查错误"), ("warnings", "检查警告"),
+    ("rec_errors", "对账错误"), ("rec_warnings", "对账警告"),
+]
+
+
+def summary_frame(report: dict) -> pd.DataFrame:
+    """The headline counts of the run as (indicator, value) rows, Chinese indicator names."""
+    summary = (report or {}).get("summary") or {}
+    rows = [{"indicator": label, "value": summary.get(key)} for key, label in SUMMARY_ITEMS if key in summary]
+    progress = progress_frame(report)
+    if len(progress):
+        rows += [{"indicator": "任务分解表中的数据项", "value": len(progress)},
+                 {"indicator": "已通过的数据项", "value": int(progress["status"].eq("已通过").sum())},
+                 {"indicator": "逾期未完成的数据项", "value": int(progress["overdue"].sum())}]
+    return pd.DataFrame(rows, columns=["indicator", "value"])
+
+
+def options(report: dict) -> dict[str, list[str]]:
+    """Choices for the dashboard's dropdowns: academic years (newest first), subsystems, colleges/departments."""
+    funds = _figure(report, "funds", FUNDS_COLUMNS)
+    programmes = _figure(report, "programmes", ["academic_year"])
+    rec = _frame(((report or {}).get("reconciliation") or {}).get("findings"), REC_COLUMNS)
+    years = pd.concat([funds["academic_year"], programmes["academic_year"], rec["academic_year"]]).dropna()
+    progress = _frame((report or {}).get("progress"), PROGRESS_COLUMNS)
+    subsystems = [s for s in SUBSYSTEMS if s in set(progress["subsystem"].dropna())] or list(SUBSYSTEMS)
+    coverage = _figure(report, "coverage", COVERAGE_COLUMNS)
+    files = _frame((report or {}).get("files"), FILE_COLUMNS)
+    colleges = pd.concat([funds["department"], coverage["department"]]).dropna()
+    others = pd.concat([progress["department"], files["department"]]).dropna()
+    colleges = sorted(set(colleges) - {"全校", ""})
+    others = sorted(set(others) - set(colleges) - {"全校", ""})
+    return {"academic_years": sorted(set(years), reverse=True), "subsystems": subsystems,
+            "departments": colleges + others}
+
+
+def headline(report: dict, academic_year=None, subsystem=None, department=None) -> dict:
+    """The figures a leader reads first, for one college (or all): money, students, problems, lateness."""
+    funds = funds_frame(report, academic_year, department, subsystem)
+    allocated = float(funds["allocated"].sum()) if len(funds) else 0.0
+    paid = float(funds["paid"].sum()) if len(funds) else 0.0
+    paid_unallocated = float(funds["paid_unallocated"].sum()) if len(funds) else 0.0
+    coverage = coverage_frame(report, department, subsystem, academic_year)
+    enrolled = int(coverage["enrolled"].sum()) if len(coverage) else 0
+    difficult = int(coverage["difficult"].sum()) if len(coverage) else 0
+    findings = findings_frame(report)
+    if _chosen(department):
+        findings = findings[findings["department"] == department]
+    rec = reconciliation_frame(report, department, academic_year)
+    progress = progress_frame(report, subsystem, department)
+    return {
+        "allocated": allocated, "paid": paid, "share": paid / allocated if allocated else None,
+        "paid_unallocated": paid_unallocated,
+        "recipients": int(funds["recipients"].sum()) if len(funds) else 0,
+        "enrolled": enrolled, "difficult": difficult, "coverage": difficult / enrolled if enrolled else None,
+        "errors": int(findings["severity"].eq("error").sum()),
+        "rec_errors": int(rec["severity"].eq("error").sum()),
+        "tasks": len(progress), "tasks_passed": int(progress["status"].eq("已通过").sum()),
+        "overdue": int(progress["overdue"].sum()),
+    }

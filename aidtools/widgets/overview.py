@@ -1,0 +1,184 @@
+"""The leaders' overview (Voilà dashboard): headline figures for a college, progress against the task
+table, errors by department and rule, money allocated vs paid, hardship coverage, the branch campus.
+
+Aggregates only: every table comes from :mod:`aidtools.views`, no student-level row is shown.
+Elements a browser test reads have stable CSS classes and ids: the dropdowns ``aid-year``,
+``aid-subsystem``, ``aid-college``; the headline box ``#aid-headline`` with one ``.aid-figure`` per
+number, ids ``fig-allocated``, ``fig-paid``, ``fig-share``, ``fig-paid-unallocated``,
+``fig-recipients``, ``fig-enrolled``, ``fig-difficult``, ``fig-coverage``, ``fig-errors``,
+``fig-rec-errors``, ``fig-overdue`` (the value in ``.aid-value``).
+
+>>> from aidtools.widgets.overview import Overview
+>>> board = Overview({"as_of": "20171201"}, charts=False)
+>>> "fig-allocated" in board.headline.value
+True
+"""
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+
+from aidtools import views
+from aidtools.views import ALL
+from aidtools.widgets.tables import legend_html, to_html
+
+STYLE = """
+<style>
+.aid-title h2 { margin: 4px 0 2px 0; }
+.aid-title .aid-meta { color: #555; font-size: 13px; }
+.aid-headline { display: flex; flex-wrap: wrap; gap: 6px; margin: 6px 0 10px 0; }
+.aid-figure { border: 1px solid #d5dbe5; border-radius: 6px; padding: 4px 9px; min-width: 84px; background: #fafbfd; }
+.aid-figure .aid-label { color: #555; font-size: 12px; }
+.aid-figure .aid-value { font-size: 18px; font-weight: 600; color: #1d3f72; white-space: nowrap; }
+.aid-figure.aid-alert .aid-value { color: #c62828; }
+.aid-section h3 { margin: 14px 0 4px 0; border-left: 4px solid #2f5fa7; padding-left: 8px; }
+.aid-note { color: #666; font-size: 12px; }
+</style>
+"""
+
+
+def yuan_wan(value) -> str:
+    """Yuan as 万元 with two decimals: 1234567 → '123.46 万元'."""
+    return "—" if value is None else f"{value / 1e4:,.2f} 万元"
+
+
+def percent(value) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def count(value) -> str:
+    return "—" if value is None else f"{int(value):,}"
+
+
+FIGURES = [  # (key in views.headline, element id, label, formatter, alert when > 0)
+    ("allocated", "fig-allocated", "下达金额", yuan_wan, False),
+    ("paid", "fig-paid", "发放金额", yuan_wan, False),
+    ("share", "fig-share", "资金执行率", percent, False),
+    ("paid_unallocated", "fig-paid-unallocated", "无下达资金的发放", yuan_wan, False),
+    ("recipients", "fig-recipients", "受助人次", count, False),
+    ("enrolled", "fig-enrolled", "在校生数", count, False),
+    ("difficult", "fig-difficult", "困难学生数", count, False),
+    ("coverage", "fig-coverage", "困难认定比例", percent, False),
+    ("errors", "fig-errors", "检查错误", count, True),
+    ("rec_errors", "fig-rec-errors", "对账错误", count, True),
+    ("overdue", "fig-overdue", "逾期数据项", count, True),
+]
+
+
+def headline_html(figures: dict, college: str) -> str:
+    """The headline box: one card per figure, with stable ids."""
+    cards = []
+    for key, element_id, label, fmt, alert in FIGURES:
+        value = figures.get(key)
+        css = "aid-figure aid-alert" if alert and value else "aid-figure"
+        cards.append(f'<div class="{css}" id="{element_id}"><div class="aid-label">{label}</div>'
+                     f'<div class="aid-value">{fmt(value)}</div></div>')
+    who = html.escape(college)
+    return f'<div class="aid-headline" id="aid-headline" data-college="{who}">{"".join(cards)}</div>'
+
+
+def _section(title: str, *children) -> W.VBox:
+    box = W.VBox([W.HTML(f"<h3>{title}</h3>"), *children])
+    box.add_class("aid-section")
+    return box
+
+
+class Overview:
+    """The dashboard as one widget (``.widget``); ``select(...)`` changes the dropdowns as a leader would."""
+
+    def __init__(self, report: dict, charts: bool = True):
+        self.report = report or {}
+        self.charts = charts
+        self._drawn = None  # (year, subsystem) the charts show
+        choices = views.options(self.report)
+        years = choices["academic_years"]
+        self.year = W.Dropdown(options=[ALL] + years, value=years[0] if years else ALL, description="学年")
+        self.subsystem = W.Dropdown(options=[ALL] + choices["subsystems"], value=ALL, description="子系统")
+        self.college = W.Dropdown(options=[ALL] + choices["departments"], value=ALL, description="院系/部门",
+                                  layout=W.Layout(width="300px"))
+        dropdowns = (("aid-year", self.year), ("aid-subsystem", self.subsystem), ("aid-college", self.college))
+        for name, dropdown in dropdowns:
+            dropdown.add_class(name)
+            dropdown.observe(lambda _: self.refresh(), names="value")
+        self.title = W.HTML(STYLE + self._title_html())
+        self.headline = W.HTML()
+        self.headline.add_class("aid-headline-box")
+        self.progress_summary, self.progress = W.HTML(), W.HTML()
+        self.errors, self.rec = W.HTML(), W.HTML()
+        self.funds_programme, self.funds_college, self.over = W.HTML(), W.HTML(), W.HTML()
+        self.coverage, self.campus = W.HTML(), W.HTML()
+        self.money_chart = W.Image(format="png", layout=W.Layout(max_width="760px"))
+        self.coverage_chart = W.Image(format="png", layout=W.Layout(max_width="760px"))
+        charts_row = [self.money_chart] if charts else []
+        coverage_row = [self.coverage_chart] if charts else []
+        self.widget = W.VBox([
+            self.title,
+            W.HBox([self.year, self.subsystem, self.college]),
+            self.headline,
+            _section("一、各部门报送进度（对照任务分解表截止日期）", W.HTML(legend_html()), self.progress_summary,
+                     self.progress),
+            _section("二、检查错误（按部门和规则）", self.errors, self.rec),
+            _section("三、资金下达与发放", self.funds_programme, self.over, *charts_row, self.funds_college),
+            _section("四、家庭经济困难学生认定覆盖率", self.coverage, *coverage_row),
+            _section("五、分校", self.campus),
+        ])
+        self.widget.add_class("aid-overview")
+        self.refresh()
+
+    def _title_html(self) -> str:
+        r = self.report
+        as_of = str(r.get("as_of") or "")
+        as_of = f"{as_of[:4]}-{as_of[4:6]}-{as_of[6:]}" if len(as_of) == 8 else as_of or "—"
+        return ('<div class="aid-title"><h2>学生资助数据总览</h2>'
+                f'<div class="aid-meta">数据截至 {html.escape(as_of)} · 生成时间 '
+                f'{html.escape(str(r.get("generated_at") or "—"))} · 提交文件夹 '
+                f'{html.escape(str(r.get("submissions") or "—"))} · 仅显示汇总数据，个人信息已脱敏</div></div>')
+
+    def select(self, year=None, subsystem=None, college=None) -> "Overview":
+        """Set the dropdowns (None leaves one as it is); the figures follow."""
+        for dropdown, value in ((self.year, year), (self.subsystem, subsystem), (self.college, college)):
+            if value is not None:
+                dropdown.value = value
+        return self
+
+    def refresh(self) -> None:
+        r, year, subsystem, college = self.report, self.year.value, self.subsystem.value, self.college.value
+        mark = {"department": college} if college != ALL else None
+        by_dept = views.progress_by_department(r, subsystem)
+        self.progress_summary.value = to_html(by_dept, mark=mark, empty="（没有任务分解表）")
+        tasks = views.progress_frame(r, subsystem, college)
+        tasks = tasks[(tasks["status"] != "已通过") | (college != ALL)]  # all colleges: only what needs action
+        self.progress.value = ('<div class="aid-note">需要处理的数据项（有错误、未提交；选择院系后显示该院系全部数据项）：</div>'
+                               + to_html(tasks.drop(columns=["template"]), empty="（全部已通过）"))
+        errors = views.errors_by_department_rule(r, college, titles=True, top=8)
+        self.errors.value = to_html(errors, highlight=False, empty="（没有检查错误）")
+        self.rec.value = ('<div class="aid-note">对账（两线三库）发现的问题：</div>'
+                          + to_html(views.reconciliation_by_rule(r, college, year), highlight=False,
+                                    empty="（没有对账问题）"))
+        programmes = views.funds_by_programme(r, year, college, subsystem)
+        self.funds_programme.value = ('<div class="aid-note">按资助项目' + (f"（{html.escape(college)}）" if mark else "")
+                                      + "：</div>" + to_html(programmes, empty="（没有资金数据）"))
+        over = views.over_allocated(r, year, college, subsystem)
+        self.over.value = ('<div class="aid-note">发放超过下达的项目：</div>' + to_html(over.assign(over_allocated=True))
+                           if len(over) else '<div class="aid-note">没有发放超过下达的项目。</div>')
+        colleges = views.funds_by_department(r, year, subsystem)
+        self.funds_college.value = '<div class="aid-note">按院系：</div>' + to_html(colleges, mark=mark,
+                                                                                   empty="（没有资金数据）")
+        coverage = views.coverage_frame(r, None, subsystem, year)
+        self.coverage.value = to_html(coverage, mark=mark, empty="（没有在校生或困难认定数据）")
+        self.campus.value = to_html(views.campus_frame(r, year), empty="（没有分校区数据）")
+        if self.charts and self._drawn != (year, subsystem):
+            # The charts compare all colleges, so picking a college does not redraw them (a second each).
+            from aidtools.widgets.plots import coverage_png, money_png
+            chosen_year = year if year != ALL else None
+            self.money_chart.value = money_png(colleges, "department",
+                                               title=f"{chosen_year or '各学年'}各院系资金下达与发放（全部资助项目）")
+            self.coverage_chart.value = coverage_png(coverage, chosen_year)
+            self._drawn = (year, subsystem)
+        # Last: a page that sees the new headline (its data-college) has every other part updated too.
+        self.headline.value = headline_html(views.headline(r, year, subsystem, college), college)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)

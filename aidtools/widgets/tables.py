@@ -1,0 +1,125 @@
+"""Tables for people: Chinese headers, money with thousands separators, shares as percentages, and the
+rows a leader must not miss (overdue, failing, over-allocated) highlighted.
+
+The same styled table shows in a notebook (``display(styled(...))``), in the HTML report and, as an
+HTML string, in the dashboard (:func:`to_html`).
+
+>>> import pandas as pd
+>>> html = to_html(pd.DataFrame({"department": ["文学院"], "allocated": [1234567.0], "share": [0.5]}))
+>>> "下达金额(元)" in html and "1,234,567" in html and "50.0%" in html
+True
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from aidtools.views import LABELS, SEVERITY_LABELS
+
+MONEY = {"allocated", "paid", "paid_unallocated"}
+PERCENT = {"share", "coverage", "aided_share"}
+COUNTS = {"recipients", "quota", "enrolled", "difficult", "aided", "rows", "rows_read", "rows_merged",
+          "rows_held_back", "errors", "warnings", "files", "findings", "students", "departments", "tasks",
+          "passed_tasks", "failing", "missing", "overdue_tasks", "max_days_overdue", "days_overdue", "total"}
+FLAGS = {"overdue", "passed", "superseded", "over_allocated"}
+
+# Row colours: light enough to read black text on a projector.
+RED, ORANGE, GREY, YELLOW = "#fde2e1", "#fff1d6", "#eeeeee", "#fff9c4"
+
+CSS = """
+<style>
+.aid-table table { border-collapse: collapse; font-size: 13px; margin: 4px 0 12px 0; }
+.aid-table th { background: #f3f5f8; padding: 4px 8px; border-bottom: 2px solid #c8ced8; text-align: left; }
+.aid-table td { padding: 3px 8px; border-bottom: 1px solid #e4e7ec; }
+.aid-legend span { display: inline-block; padding: 1px 8px; margin-right: 8px; font-size: 12px; }
+</style>
+"""
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Flags as 是/blank, severities in Chinese; a copy."""
+    out = frame.copy()
+    for name in FLAGS & set(out.columns):
+        if pd.api.types.is_bool_dtype(out[name]):  # counts of the same name (overdue tasks) stay numbers
+            out[name] = out[name].map(lambda v, no=("否" if name == "passed" else ""): "是" if v else no)
+    if "severity" in out.columns:
+        out["severity"] = out["severity"].map(lambda v: SEVERITY_LABELS.get(v, v))
+    if "deadline" in out.columns:
+        out["deadline"] = out["deadline"].map(_date8)
+    return out
+
+
+def _date8(value) -> str:
+    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+    return f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 and text.isdigit() else text
+
+
+def _row_colours(frame: pd.DataFrame) -> list[str]:
+    """One CSS background per row from the frame's own flags (English columns)."""
+    colours = pd.Series("", index=frame.index)
+    if "status" in frame.columns:
+        colours = colours.mask(frame["status"].eq("未提交"), f"background-color: {GREY}")
+        colours = colours.mask(frame["status"].eq("有错误"), f"background-color: {ORANGE}")
+    if "failing" in frame.columns:
+        colours = colours.mask(pd.to_numeric(frame["failing"], errors="coerce").fillna(0) > 0,
+                               f"background-color: {ORANGE}")
+    for flag in ("overdue", "over_allocated"):
+        if flag in frame.columns:
+            hit = pd.to_numeric(frame[flag], errors="coerce").fillna(0) > 0
+            colours = colours.mask(hit, f"background-color: {RED}")
+    return colours.tolist()
+
+
+def styled(frame: pd.DataFrame, highlight: bool = True, mark: dict | None = None, max_rows: int | None = None):
+    """A pandas Styler of ``frame`` (English columns) with Chinese headers and number formats.
+
+    ``highlight`` colours overdue / failing / missing / over-allocated rows; ``mark`` = {column: value}
+    puts the row whose column equals value in bold (the college picked in the dashboard).
+    """
+    frame = frame if max_rows is None else frame.head(max_rows)
+    frame = frame.reset_index() if frame.index.name else frame.reset_index(drop=True)
+    colours = _row_colours(frame) if highlight else [""] * len(frame)
+    if mark:
+        (column, value), = mark.items()
+        if column in frame.columns:
+            colours = [c + ("; font-weight: bold; box-shadow: inset 0 2px 0 #3b6fd8, inset 0 -2px 0 #3b6fd8"
+                            if v == value else "")
+                       for c, v in zip(colours, frame[column])]
+    shown = _plain(frame)
+    formats = {}
+    for name in shown.columns:
+        if name in MONEY:
+            formats[LABELS.get(name, name)] = "{:,.0f}"
+        elif name in PERCENT:
+            formats[LABELS.get(name, name)] = "{:.1%}"
+        elif name in COUNTS and pd.api.types.is_numeric_dtype(shown[name]):
+            formats[LABELS.get(name, name)] = "{:,.0f}"
+    shown = shown.rename(columns=LABELS)
+    styler = shown.style.format(formats, na_rep="—").hide(axis="index")
+    styler = styler.apply(lambda row: [colours[row.name]] * len(row), axis=1)
+    # Text reads from the left, numbers from the right (notebook CSS right-aligns every cell).
+    text = [c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])]
+    numbers = [c for c in shown.columns if c not in text]
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    short = [c for c in text if c not in (LABELS["message"], LABELS["path"], LABELS["sources"])]
+    if short:
+        styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    if numbers:
+        styler = styler.set_properties(subset=numbers, **{"text-align": "right"})
+    return styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}], overwrite=False)
+
+
+def to_html(frame: pd.DataFrame, empty: str = "（无数据）", **options) -> str:
+    """The styled table as an HTML fragment (with its own CSS), or a note when the frame is empty."""
+    if frame is None or frame.empty:
+        return f'<div class="aid-table aid-empty">{empty}</div>'
+    return CSS + '<div class="aid-table">' + styled(frame, **options).to_html() + "</div>"
+
+
+def legend_html() -> str:
+    """The colour key of highlighted rows."""
+    box = "display:inline-block;padding:1px 8px;margin-right:8px;font-size:12px;"
+    return ('<div class="aid-legend">颜色说明：'
+            f'<span style="{box}background:{RED}">逾期 / 发放超过下达</span>'
+            f'<span style="{box}background:{ORANGE}">有错误</span>'
+            f'<span style="{box}background:{GREY}">未提交</span></div>')

@@ -1,0 +1,123 @@
+"""Every notebook of notebooks/ runs top to bottom on sample submissions without an error, and the report
+notebook, executed with papermill and converted to HTML with code hidden, holds its Chinese sections,
+an embedded chart and no full ID number."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from fixtures.demo_report import FULL_IDS, write_run_dir
+from fixtures.submissions import submissions_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ANALYST_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS.glob("0*.ipynb"))
+REAL_RUN = ROOT / "build" / "demo"
+REPORT_SECTIONS = ["学生资助数据检查与对账报告", "一、总体情况", "二、各部门报送进度", "三、检查发现的问题",
+                   "四、对账（两线三库）", "五、资金下达与发放", "六、家庭经济困难学生认定覆盖率", "七、分校",
+                   "八、合并导入"]
+ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+pytestmark = pytest.mark.slow
+
+
+def full_ids_in(text: str) -> list[str]:
+    """Every 18-character run in ``text`` that is a valid GB 11643 ID number (its checksum holds)."""
+    found = []
+    for candidate in ID_LIKE.findall(text):
+        total = sum(int(d) * w for d, w in zip(candidate[:17], WEIGHTS))
+        if "10X98765432"[total % 11] == candidate[-1].upper():
+            found.append(candidate)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def kernel_finds_the_package(monkeypatch):
+    """The kernel imports aidtools from this checkout, installed or not."""
+    paths = [str(ROOT), os.environ.get("PYTHONPATH", "")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
+    monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory) -> Path:
+    return submissions_folder(tmp_path_factory.mktemp("university"))
+
+
+def set_parameters(nb, values: dict) -> None:
+    """Replace the cell tagged ``parameters`` by assignments of ``values`` (what papermill does)."""
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    cell.source = "\n".join(f"{name} = {value!r}" for name, value in values.items())
+
+
+def errors_of(nb) -> list[str]:
+    out = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                out.append(f"{output.get('ename')}: {output.get('evalue')}")
+            elif output.get("name") == "stderr" and "Traceback" in output.get("text", ""):
+                out.append(output["text"])
+    return out
+
+
+def test_every_notebook_has_a_python3_kernelspec_and_one_parameters_cell():
+    for path in [*NOTEBOOKS.glob("*.ipynb"), *(ROOT / "dashboards").glob("*.ipynb")]:
+        nb = nbformat.read(path, as_version=4)
+        assert nb.metadata["kernelspec"]["name"] == "python3", path.name
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == (0 if path.parent.name == "dashboards" else 1), path.name
+
+
+@pytest.mark.parametrize("name", ANALYST_NOTEBOOKS)
+def test_analyst_notebook_runs_top_to_bottom(name, submissions, tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    set_parameters(nb, {"SUBMISSIONS": str(submissions), "OUT": str(tmp_path / "out"), "AS_OF": "20180630"})
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}},
+                            store_widget_state=True)
+    client.execute()
+    assert errors_of(nb) == []
+    saved = json.dumps(nb, ensure_ascii=False)
+    assert full_ids_in(saved) == [], "a full ID number in a notebook's outputs"
+    assert "已检查" in saved
+    if name.startswith("03"):
+        assert (tmp_path / "out" / "import" / "暂缓合并清单.xlsx").is_file()
+
+
+def report_runs() -> list:
+    runs = ["fixture"]
+    if (REAL_RUN / "report.json").is_file():
+        runs.append("build-demo")
+    return runs
+
+
+@pytest.mark.parametrize("run", report_runs())
+def test_report_notebook_renders_self_contained_html(run, tmp_path):
+    import papermill
+    from nbconvert import HTMLExporter
+
+    run_dir = write_run_dir(tmp_path / "run") if run == "fixture" else REAL_RUN
+    executed = tmp_path / "report-executed.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS / "report.ipynb"), str(executed), parameters={"run_dir": str(run_dir)},
+                               kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False)
+    nb = nbformat.read(executed, as_version=4)
+    assert errors_of(nb) == []
+    html, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
+                           exclude_output_prompt=True).from_notebook_node(nb)
+    (tmp_path / "report.html").write_text(html, encoding="utf-8")
+    print(f"report: {tmp_path / 'report.html'}")
+    for title in REPORT_SECTIONS:
+        assert title in html, title
+    assert html.count("data:image/png;base64") >= 2  # money and coverage charts, embedded
+    assert "from aidtools" not in html  # code cells hidden
+    assert full_ids_in(html) == []
+    assert not any(i in html for i in FULL_IDS)
+    assert "Traceback" not in html

@@ -1,0 +1,276 @@
+"""The aggregate tables of the report and the dashboard (:mod:`aidtools.views`), the styled tables, and
+the widgets' state, on the built report (tests/fixtures/demo_report.py), on a report with the
+reconciliation's own column names, on an empty report, and on the real ``build/demo`` run when there is one."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from aidtools import views
+from aidtools.views import ALL
+from fixtures.demo_report import BRANCH_COLLEGES, COLLEGES, FULL_IDS, MASKED_IDS, build_report
+
+REAL_RUN = Path(__file__).resolve().parents[1] / "build" / "demo" / "report.json"
+FULL_ID = re.compile(r"(?<![0-9A-Za-z*])\d{17}[0-9Xx](?![0-9A-Za-z])")
+
+TABLES = [
+    views.files_frame, views.findings_frame, views.findings_by_rule, views.findings_by_department,
+    views.errors_by_department_rule, views.progress_frame, views.progress_by_department,
+    views.reconciliation_frame, views.reconciliation_by_rule, views.funds_frame, views.funds_by_programme,
+    views.funds_by_department, views.over_allocated, views.coverage_frame, views.coverage_by_level,
+    views.campus_frame, views.merge_frame, views.merge_files_frame, views.summary_frame, views.inputs_frame,
+]
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:
+    return build_report()
+
+
+def reports_to_try() -> list:
+    runs = [pytest.param(build_report(), id="fixture")]
+    if REAL_RUN.is_file():  # the lead's `aidtools run sample_data/submissions --out build/demo`
+        runs.append(pytest.param(views.load_report(REAL_RUN.parent), id="build-demo"))
+    return runs
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("given", [{}, {"reconciliation": {"figures": {}}}, None], ids=["empty", "no-figures", "none"])
+def test_an_empty_report_gives_empty_tables(table, given):
+    frame = table(given)
+    assert isinstance(frame, pd.DataFrame)
+    assert frame.empty or table is views.summary_frame
+
+
+@pytest.mark.parametrize("run", reports_to_try())
+def test_every_table_renders_and_no_full_id_number_is_shown(run):
+    from aidtools.widgets.tables import to_html
+
+    year = (views.options(run)["academic_years"] or [None])[0]
+    for table in TABLES:
+        frame = table(run)
+        html = to_html(frame)
+        assert not FULL_ID.search(html), table.__name__
+    assert views.headline(run, year)["allocated"] >= 0
+    merge = views.merge_frame(run)  # nothing read is lost: read = merged + held back + superseded
+    assert (merge["rows_read"] == merge[["rows_merged", "rows_held_back", "rows_superseded"]].sum(axis=1)).all()
+    assert (merge["rows_duplicate"] <= merge["rows_held_back"]).all()
+
+
+def test_findings_are_masked_even_when_the_report_was_not(report):
+    leaky = copy.deepcopy(report)
+    with_findings = next(f for f in leaky["files"] if f["findings"] and not f["superseded"])
+    with_findings["findings"][0].update(value=FULL_IDS[0], message=f"身份证号{FULL_IDS[1]}校验位错误")
+    frame = views.findings_frame(leaky)
+    shown = " ".join(frame["value"].dropna()) + " ".join(frame["message"].dropna())
+    assert not any(i in shown for i in FULL_IDS)
+    assert MASKED_IDS[0] in shown and MASKED_IDS[1] in shown
+
+
+def test_superseded_files_do_not_count(report):
+    all_files = views.files_frame(report)
+    in_use = views.files_frame(report, include_superseded=False)
+    assert len(all_files) - len(in_use) == report["summary"]["files_superseded"] == 1
+    assert views.findings_frame(report)["path"].str.contains("旧").sum() == 0
+    assert int(views.findings_by_department(report)["errors"].sum()) == report["summary"]["errors"]
+
+
+def test_findings_by_rule_counts_and_titles(report):
+    by_rule = views.findings_by_rule(report)
+    assert by_rule["findings"].sum() == len(views.findings_frame(report))
+    assert by_rule.iloc[0]["severity"] == "error"
+    assert by_rule.set_index("rule").loc["id.checksum", "title"] == "身份证号校验位错误"
+
+
+def test_errors_by_department_rule_adds_up(report):
+    table = views.errors_by_department_rule(report)
+    per_department = views.findings_by_department(report).set_index("department")["errors"]
+    assert (table["total"] == per_department.loc[table.index]).all()
+    assert table.drop(columns="total").sum(axis=1).equals(table["total"])
+    assert "身份证号校验位错误" in views.errors_by_department_rule(report, titles=True).columns
+    short = views.errors_by_department_rule(report, top=2)
+    assert list(short.columns[2:]) == ["other", "total"]
+    assert short["total"].equals(table["total"].loc[short.index])
+
+
+def test_merge_files_say_why_a_file_was_not_merged():
+    merge = {"disbursement": {"rows_read": 5, "files": [
+        {"path": "a.xlsx", "department": "文学院", "status": "merged", "rows_read": 2, "rows_merged": 2},
+        {"path": "b.xlsx", "department": "文学院", "status": "held_back", "rows_read": 3, "rows_held_back": 3,
+         "reason": f"整个文件暂缓导入：身份证号{FULL_IDS[0]}所在列被改名"},
+        {"path": "c.xlsx", "department": "法学院", "status": "superseded", "superseded_by": "d.xlsx"}]}}
+    files = views.merge_files_frame({"merge": merge}, only_problems=True)
+    assert files["status"].tolist() == ["整个文件暂缓", "已被取代"]
+    assert FULL_IDS[0] not in files["reason"].iloc[0] and MASKED_IDS[0] in files["reason"].iloc[0]
+    assert files["rows_superseded"].tolist() == [0, 0] and len(views.merge_files_frame({"merge": merge})) == 3
+
+
+def test_leaders_see_student_numbers_shortened(report):
+    shown = views.reconciliation_frame(report)["student_no"].dropna()
+    assert shown.tolist()[0] == "201****101"
+    assert views.reconciliation_frame(report, mask_students=False)["student_no"].iloc[0] == "2017010101"
+
+
+def test_progress_puts_failing_and_overdue_first(report):
+    progress = views.progress_frame(report)
+    assert progress.iloc[0]["status"] == "有错误"
+    assert list(progress["status"].drop_duplicates()) == ["有错误", "未提交", "已通过"]
+    assert not progress.loc[progress["status"] == "已通过", "overdue"].any()
+    by_dept = views.progress_by_department(report)
+    assert by_dept["tasks"].sum() == len(progress)
+    assert by_dept["overdue"].sum() == progress["overdue"].sum()
+    assert set(views.progress_frame(report, subsystem="研究生")["subsystem"]) == {"研究生"}
+
+
+def test_money_adds_up_and_share_is_paid_over_allocated(report):
+    year = "2017-2018"
+    funds = views.funds_frame(report, year)
+    by_college = views.funds_by_department(report, year)
+    by_programme = views.funds_by_programme(report, year)
+    assert by_college["allocated"].sum() == pytest.approx(funds["allocated"].sum())
+    assert by_programme["paid"].sum() == pytest.approx(funds["paid"].sum())
+    assert (by_college["share"] == by_college["paid"] / by_college["allocated"]).all()
+    over = views.over_allocated(report, year)
+    assert list(over[["programme", "department"]].itertuples(index=False, name=None)) == [("国家助学金", "信息工程学院")]
+    # 研究生 programmes only for the graduate subsystem; 学费减免 is both
+    graduate = set(views.funds_by_programme(report, year, subsystem="研究生")["programme"])
+    assert graduate == {"研究生国家助学金", "研究生学业奖学金", "学费减免"}
+
+
+def test_coverage_of_one_year_from_the_reconciliations_own_column_names():
+    """The reconciliation writes college/students/share per academic year: read them, one year at a time."""
+    figures = {
+        "coverage": [
+            {"academic_year": y, "college": "文学院", "level": "本科", "enrolled": 1000, "difficult": d, "share": d / 1000}
+            for y, d in (("2016-2017", 150), ("2017-2018", 200))
+        ] + [{"academic_year": "2017-2018", "college": "文学院", "level": "硕士研究生", "enrolled": 100, "difficult": 10}],
+        "aided_share": [{"academic_year": "2017-2018", "college": "文学院", "difficult": 210, "aided": 105}],
+        "campus": [{"academic_year": "2017-2018", "campus": "分校", "students": 800, "difficult": 90, "paid": 5e5}],
+        "funds": [{"programme": "国家助学金", "academic_year": "2017-2018", "college": "文学院", "allocated": 1e5,
+                   "paid": 9e4, "recipients": 30, "quota": 33},
+                  {"programme": "勤工助学", "academic_year": "2017-2018", "college": "文学院", "allocated": None,
+                   "paid": 2e4, "recipients": 5, "quota": None, "compared": False}],
+    }
+    run = {"reconciliation": {"figures": figures}}
+    latest = views.coverage_frame(run).iloc[0]
+    assert (latest["enrolled"], latest["difficult"], latest["aided"]) == (1100, 210, 105)
+    assert latest["coverage"] == pytest.approx(210 / 1100)
+    assert views.coverage_frame(run, academic_year="2016-2017").iloc[0]["difficult"] == 150
+    assert views.coverage_frame(run, subsystem="研究生").iloc[0]["enrolled"] == 100
+    assert views.campus_frame(run).iloc[0][["enrolled", "difficult"]].tolist() == [800, 90]
+    money = views.funds_by_department(run).iloc[0]
+    assert money[["department", "allocated", "paid", "paid_unallocated"]].tolist() == ["文学院", 1e5, 9e4, 2e4]
+    assert money["share"] == pytest.approx(0.9) and not money["over_allocated"]  # school-paid aid is no overspend
+    assert views.headline(run)["paid_unallocated"] == 2e4
+    assert views.options(run)["departments"] == ["文学院"]
+
+
+def test_headline_follows_the_college(report):
+    everyone = views.headline(report, "2017-2018")
+    one = views.headline(report, "2017-2018", ALL, "文学院")
+    assert 0 < one["allocated"] < everyone["allocated"]
+    assert one["enrolled"] == int(views.coverage_frame(report, "文学院")["enrolled"].sum())
+    assert one["errors"] == int(views.findings_by_department(report).set_index("department").loc["文学院", "errors"])
+    assert everyone["overdue"] == int(views.progress_frame(report)["overdue"].sum())
+
+
+def test_options_list_colleges_first_and_years_newest_first(report):
+    choices = views.options(report)
+    assert choices["academic_years"] == ["2017-2018", "2016-2017"]
+    assert choices["departments"][: len(COLLEGES)] == sorted(COLLEGES)
+    assert {"财务处", "研究生院", "学生处"} <= set(choices["departments"][len(COLLEGES):])
+    assert set(BRANCH_COLLEGES) <= set(choices["departments"])
+
+
+def test_campus_lines_are_separate(report):
+    campus = views.campus_frame(report).set_index("campus")
+    assert list(campus.index) == ["主校区", "分校"]
+    assert campus.loc["分校", "coverage"] == pytest.approx(campus.loc["分校", "difficult"] / campus.loc["分校", "enrolled"])
+
+
+def test_styled_tables_highlight_what_needs_action(report):
+    from aidtools.widgets.tables import ORANGE, RED, to_html
+
+    html = to_html(views.progress_frame(report))
+    assert RED in html and "逾期天数" in html and "2017-10-10" in html
+    html = to_html(views.progress_frame(report, department="化学化工学院"))
+    assert RED not in html and ORANGE not in html
+    html = to_html(views.funds_by_department(report, "2017-2018"), mark={"department": "文学院"})
+    assert "下达金额(元)" in html and "font-weight: bold" in html
+    assert "（无数据）" in to_html(pd.DataFrame())
+
+
+def test_findings_browser_filters_by_each_dropdown(report):
+    from aidtools.widgets import FindingsBrowser
+
+    browser = FindingsBrowser(views.findings_frame(report))
+    assert len(browser.filtered()) == len(views.findings_frame(report))
+    browser.department.value = "文学院"
+    browser.severity.value = "error"
+    chosen = browser.filtered()
+    assert set(chosen["department"]) == {"文学院"} and set(chosen["severity"]) == {"error"}
+    browser.rule.value = "file.unreadable"
+    assert browser.filtered()["path"].tolist() == ["文学院/资助名单(加密).xlsx"]
+    assert "共 <b>1</b> 条" in browser.count.value
+
+
+def test_overview_changes_the_headline_with_the_college(report):
+    from aidtools.widgets import Overview
+
+    board = Overview(report, charts=False)
+    before = board.headline.value
+    assert 'id="fig-allocated"' in before and "2,210.00 万元" not in before
+    board.select(college="文学院")
+    after = board.headline.value
+    assert after != before and 'data-college="文学院"' in after
+    allocated = views.headline(report, board.year.value, ALL, "文学院")["allocated"]
+    assert f"{allocated / 1e4:,.2f} 万元" in after
+    assert "文学院" in board.progress.value and "信息工程学院" not in board.progress.value
+
+
+def test_progress_bar_counts_items():
+    from aidtools.widgets import ProgressBar
+
+    bar = ProgressBar("检查文件")
+    assert list(bar([("a.xlsx", "."), ("b.xlsx", ".")])) == [("a.xlsx", "."), ("b.xlsx", ".")]
+    assert (bar.bar.value, bar.bar.max, bar.bar.bar_style) == (2, 2, "success")
+
+
+def test_rows_behind_findings_are_masked(tmp_path):
+    from builders import AS_OF, ID_X, write_template, wrong_check
+
+    from aidtools.validate import check_file
+    from aidtools.widgets.records import held_back_rows, masked_table, source_rows
+
+    path = write_template(tmp_path / "文学院", "student", {}, {"身份证件号": wrong_check(ID_X)})
+    report = check_file(path, root=tmp_path, as_of=AS_OF)
+    table = masked_table(report)
+    assert table["行"].tolist() == [2, 3]
+    assert not table["身份证件号"].str.fullmatch(r"\d{17}[\dX]").any()
+    assert table["身份证件号"].iloc[0] == ID_X[:6] + "********" + ID_X[-4:]
+    held = held_back_rows([report])
+    assert held["行"].tolist() == [3] and "id.checksum" in held["规则"].iloc[0]
+    behind = source_rows([report], [{"path": report.display_path, "row": 3}])
+    assert behind[["文件", "部门", "行"]].values.tolist() == [[report.display_path, "文学院", 3]]
+    assert ID_X not in behind.to_string()
+
+
+def test_folder_picker_walks_folders_and_upload_stays_inside(tmp_path):
+    from aidtools.widgets import FolderPicker, UploadBox
+
+    (tmp_path / "文学院").mkdir()
+    picker = FolderPicker(tmp_path)
+    assert picker.folders.options == ("文学院",)
+    assert picker.enter("文学院").path == (tmp_path / "文学院").resolve()
+    assert picker.go(tmp_path / "nowhere").path == (tmp_path / "文学院").resolve()
+    box = UploadBox(tmp_path)
+    box.department.value = "../法学院"
+    when = dt.datetime(2018, 1, 1, tzinfo=dt.timezone.utc)
+    box.upload.value = tuple({"name": name, "type": "", "size": 2, "content": memoryview(b"PK"), "last_modified": when}
+                             for name in ("../../evil.xlsx", "note.txt"))
+    assert box.save() == [tmp_path / "法学院" / "evil.xlsx"]
