@@ -13,21 +13,13 @@ from pathlib import Path
 
 import aidtools
 from aidtools import findings as F
+from aidtools.outputs.folders import private_dir
 from aidtools.outputs.json_report import versions, write_json
 from aidtools.progress_tasks import progress
 from aidtools.specs import load_specs
 from aidtools.validate import check_file, check_paths
 
 log = logging.getLogger(__name__)
-
-
-def _private_dir(path: Path) -> Path:
-    try:
-        from aidtools.outputs.folders import private_dir
-        return private_dir(path)
-    except ImportError:  # pragma: no cover - the helper module ships with the package
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
-        return path
 
 
 def _tasks_table(tasks_path, specs, as_of):
@@ -65,14 +57,14 @@ def run_job(submissions, out, tasks=None, as_of: dt.date | None = None, specs=No
     submissions, out = Path(submissions), Path(out)
     as_of = as_of or dt.date.today()
     specs = specs or load_specs()
-    _private_dir(out)
+    private_dir(out)
     reports = check_paths([submissions], specs=specs, as_of=as_of, progress=progress_bar)
     log.info("已检查 %d 个文件", len(reports))
-    merged = merge_reports(reports, _private_dir(out / "import"), hold_back_files=hold_back_files,
+    merged = merge_reports(reports, private_dir(out / "import"), hold_back_files=hold_back_files,
                            template_file=template_file)
     superseded = set(merged.superseded)
-    write_all_feedback([r for r in reports if r.display_path not in superseded], _private_dir(out / "feedback"))
-    reconciliation = reconcile([r for r in reports if r.display_path not in superseded], as_of=as_of)
+    write_all_feedback([r for r in reports if r.display_path not in superseded], private_dir(out / "feedback"))
+    reconciliation = reconcile(reports, as_of=as_of, superseded=superseded)
     tasks_table, _ = _tasks_table(tasks, specs, as_of)
     progress_frame = progress(tasks_table, reports, as_of, superseded)
 

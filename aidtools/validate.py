@@ -22,6 +22,7 @@ from aidtools.checks.rows import run_row_rules
 from aidtools.checks.structure import check_structure
 from aidtools.checks.types import TYPE_CHECKS
 from aidtools.findings import Finding
+from aidtools.masking import mask_text
 from aidtools.reading import Limits, UnreadableFile, read_file
 from aidtools.reading.limits import DEFAULT_LIMITS
 from aidtools.reading.workbook import SUFFIXES
@@ -157,7 +158,7 @@ def check_file(path, root=None, specs=None, as_of: dt.date | None = None, limits
         report.readable = False
         report.findings = F.to_frame([Finding(rule="file.unreadable", severity=RULES["file.unreadable"].severity,
                                               message=exc.message, path=display)])
-        log.warning("无法读取 %s：%s", display, exc.reason)
+        log.warning("%s", mask_text(exc.message))
         return report
     report.sha256, report.size, report.format, report.writer = book.sha256, book.size, book.format, book.writer
     recognition = recognise(book, specs, display)
