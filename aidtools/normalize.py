@@ -17,6 +17,7 @@ import re
 
 import numpy as np
 import pandas as pd
+from pandas._libs import lib
 
 # Zero-width and direction-control characters: invisible, and removed.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad"
@@ -36,8 +37,39 @@ def clean_text(value: str) -> str:
     return clean_series(pd.Series([value], dtype=object)).iloc[0]
 
 
-def clean_series(text: pd.Series) -> pd.Series:
-    """Vectorised :func:`clean_text` (Series of str; other values pass through)."""
+_SEP = "\x00"
+# A whitespace problem needs at least one of these characters: rows without any are clean already.
+_CANDIDATE_RE = re.compile(f"[\\s{INVISIBLE}]")
+
+
+def plain_strings(text: pd.Series) -> list[str]:
+    """The values as a list of str, '' for anything that is not a str (blank)."""
+    values = text.to_numpy(dtype=object)
+    if lib.is_string_array(values, skipna=True):  # the usual case, checked in C
+        return np.where(pd.isna(values), "", values).tolist()
+    return [v if type(v) is str else "" for v in values]
+
+
+def rows_with(text: pd.Series, pattern: re.Pattern) -> np.ndarray:
+    """True where ``pattern.search`` matches the value: one C-level regex pass over all values joined
+    with NUL (which the pattern must not match), not one Python call per cell."""
+    strs = plain_strings(text)
+    n = len(strs)
+    out = np.zeros(n, dtype=bool)
+    if not n:
+        return out
+    joined = _SEP.join(strs)
+    if joined.count(_SEP) != n - 1:  # a value holds NUL itself: fall back to per-value search
+        return np.fromiter((pattern.search(v) is not None for v in strs), dtype=bool, count=n)
+    positions = np.fromiter((m.start() for m in pattern.finditer(joined)), dtype=np.int64)
+    if len(positions):
+        lengths = np.fromiter(map(len, strs), dtype=np.int64, count=n)
+        starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+        out[np.searchsorted(starts, positions, side="right") - 1] = True
+    return out
+
+
+def _clean_all(text: pd.Series) -> pd.Series:
     s = text.astype("string")
     s = s.str.replace(_INVISIBLE_RE, "", regex=True)
     s = s.str.replace(_ODD_SPACE_RE, " ", regex=True)
@@ -45,8 +77,36 @@ def clean_series(text: pd.Series) -> pd.Series:
     return s.astype(object).where(text.notna(), None)
 
 
+def clean_series(text: pd.Series, dirty: np.ndarray | None = None) -> pd.Series:
+    """Vectorised :func:`clean_text`. Only values with a whitespace problem (``dirty``, computed when
+    not given) and non-str values go through the regex replacements; the rest are returned as they are."""
+    if dirty is None:
+        dirty = has_whitespace_problem(text).to_numpy()
+    values = text.to_numpy(dtype=object)
+    if lib.is_string_array(values, skipna=True):
+        not_str = np.zeros(len(values), dtype=bool)
+    else:
+        not_str = np.fromiter((type(v) is not str and v is not None for v in values), dtype=bool, count=len(values))
+    todo = dirty | not_str
+    out = pd.Series(values, index=text.index, dtype=object).where(text.notna(), None)
+    if todo.any():
+        out[todo] = _clean_all(text[todo]).to_numpy(dtype=object)
+    return out
+
+
 def has_whitespace_problem(text: pd.Series) -> pd.Series:
-    return text.astype("string").str.contains(WHITESPACE_PROBLEM_RE, regex=True).fillna(False).astype(bool)
+    candidates = rows_with(text, _CANDIDATE_RE)
+    out = np.zeros(len(text), dtype=bool)
+    if candidates.any():
+        out[candidates] = (text[candidates].astype("string").str.contains(WHITESPACE_PROBLEM_RE, regex=True)
+                           .fillna(False).to_numpy(dtype=bool))
+    return pd.Series(out, index=text.index)
+
+
+def str_lengths(text: pd.Series) -> np.ndarray:
+    """Characters per value (0 for blank), without a pass through the string dtype."""
+    strs = plain_strings(text)
+    return np.fromiter(map(len, strs), dtype=np.int64, count=len(strs))
 
 
 def valid_yyyymmdd(text: pd.Series) -> pd.Series:

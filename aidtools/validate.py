@@ -201,22 +201,96 @@ def _data_frame(sheet, spec: TemplateSpec, width: int) -> tuple[pd.DataFrame, np
     return frame, excel_rows
 
 
+# Types whose check reads other cells of the row (id_no: 证件类型) or a file-wide statistic
+# (student_no: the commonest length): checked row by row. Every other column is a pure function of
+# the cell, so it is checked once per distinct (type, value) and the outcome broadcast to the rows.
+_ROW_LEVEL_TYPES = {"id_no", "student_no"}
+
+
+class _UniqueContext:
+    """What a pure column check may ask of the context: only ``today``."""
+
+    def __init__(self, today):
+        self.today = today
+
+    def values_of(self, header):
+        return None
+
+
+def _value_codes(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row's distinct value, the first row of each code). 1, 1.0 and True are equal in
+    Python but different cells (number, number, bool): the value's type is part of the key."""
+    values = raw.to_numpy(dtype=object)
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # all text (blank cells are ""): the common case
+        _, first = np.unique(codes, return_index=True)
+        return codes, first
+    types, type_names = pd.factorize(pd.Series(values).map(type).to_numpy(dtype=object), use_na_sentinel=False)
+    if len(type_names) > 1:
+        codes, _ = pd.factorize(codes.astype(np.int64) * len(type_names) + types, use_na_sentinel=False)
+    _, first = np.unique(codes, return_index=True)
+    return codes, first
+
+
+def _expand_hits(frames: list[pd.DataFrame], codes: np.ndarray, excel_rows: np.ndarray) -> list[pd.DataFrame]:
+    """Findings made on distinct values (``row`` = the value's code) → one finding per row holding it."""
+    order = np.argsort(codes, kind="stable")
+    counts = np.bincount(codes)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out = []
+    for frame in frames:
+        at = frame["row"].to_numpy(dtype=np.int64)
+        reps = counts[at]
+        which = np.repeat(np.arange(len(frame)), reps)
+        within = np.arange(reps.sum()) - np.repeat(np.cumsum(reps) - reps, reps)
+        rows = order[np.repeat(starts[at], reps) + within]
+        expanded = frame.iloc[which].reset_index(drop=True)
+        expanded["row"] = excel_rows[rows]
+        out.append(expanded)
+    return out
+
+
+def _expand_column(col: Column, raw: pd.Series, codes: np.ndarray) -> Column:
+    def take(series):
+        return None if series is None else pd.Series(series.to_numpy(dtype=object)[codes], dtype=object)
+    col.raw = raw
+    col.kind = pd.Series(col.kind.to_numpy()[codes])
+    col.text, col.clean, col.value = take(col.text), take(col.clean), take(col.value)
+    distinct = len(col.empty)
+    col.empty, col.bad = col.empty[codes], col.bad[codes]
+    col.extra = {k: (v[codes] if isinstance(v, np.ndarray) and len(v) == distinct else v) for k, v in col.extra.items()}
+    return col
+
+
 def _check_sheet(sheet, spec, recognition, display, today, specs, limits):
     width = max(len(recognition.headers), max(recognition.column_map.values(), default=-1) + 1)
     frame, excel_rows = _data_frame(sheet, spec, width)
     hits = Hits(display, sheet.name, excel_rows)
     columns: dict[str, Column] = {}
+    pure_ctx = _UniqueContext(today)
     for col_spec in spec.columns:
         index = recognition.column_map.get(col_spec.header)
         if index is None:
             continue
         raw = frame[index] if index in frame.columns else pd.Series([None] * len(frame), dtype=object)
-        columns[col_spec.header] = prepare(raw.reset_index(drop=True), col_spec, column_letter(index), hits,
-                                           limits.max_cell_chars)
+        raw = raw.reset_index(drop=True)
+        letter = column_letter(index)
+        if col_spec.type not in _ROW_LEVEL_TYPES and len(raw):
+            codes, first = _value_codes(raw)
+            if len(first) * 2 <= len(raw):
+                distinct = Hits(display, sheet.name, np.arange(len(first)))
+                col = prepare(raw.iloc[first].reset_index(drop=True), col_spec, letter, distinct, limits.max_cell_chars)
+                TYPE_CHECKS[col_spec.type](col, distinct, pure_ctx)
+                col.extra["checked"] = True
+                hits.frames.extend(_expand_hits(distinct.frames, codes, excel_rows))
+                columns[col_spec.header] = _expand_column(col, raw, codes)
+                continue
+        columns[col_spec.header] = prepare(raw, col_spec, letter, hits, limits.max_cell_chars)
     ctx = SheetContext(spec, columns, hits, today, specs, excel_rows, recognition.headers)
     # id_no last: it reads the normalised 证件类型 of its row.
     for col in sorted(columns.values(), key=lambda c: c.spec.type == "id_no"):
-        TYPE_CHECKS[col.spec.type](col, hits, ctx)
+        if not col.extra.pop("checked", False):
+            TYPE_CHECKS[col.spec.type](col, hits, ctx)
     run_row_rules(ctx)
     check_structure(ctx, sheet, set(recognition.column_map.values()))
     table = pd.DataFrame({c.spec.key: c.value for c in columns.values()})

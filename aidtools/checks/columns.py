@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 
 from aidtools.checks.hits import Hits
-from aidtools.normalize import clean_series, dates_to_text, has_whitespace_problem, numbers_to_text
+import re
+
+from aidtools.normalize import clean_series, dates_to_text, has_whitespace_problem, numbers_to_text, rows_with, str_lengths
 from aidtools.specs import ColumnSpec
 
 _KIND_BY_TYPE = {
@@ -17,6 +19,7 @@ _KIND_BY_TYPE = {
     dt.date: "date", dt.datetime: "date", dt.time: "other", dt.timedelta: "other",
 }
 _SCI_TEXT = r"^\d(\.\d+)?[eE][+]?\d+$"
+_E_RE = re.compile("[eE]")
 
 
 @dataclass
@@ -45,7 +48,7 @@ class Column:
 
 def cell_kinds(raw: pd.Series) -> pd.Series:
     kinds = raw.map(type).map(_KIND_BY_TYPE).fillna("other")
-    blank_text = (kinds == "text") & (raw.astype("string").str.len() == 0)
+    blank_text = (kinds == "text") & (raw == "")
     return kinds.mask(blank_text, "empty")
 
 
@@ -65,7 +68,7 @@ def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_
     col.kind, col.bad = kind, np.zeros(len(raw), dtype=bool)
     where = dict(column=letter, field=spec.header, personal=spec.personal_kind)
 
-    lengths = text.astype("string").str.len().fillna(0).to_numpy()
+    lengths = str_lengths(text)
     too_long = lengths > max_cell_chars
     if too_long.any():
         hits.add(too_long, "cell.length", "单元格内容过长（超过" + str(max_cell_chars) + "个字符），已截断后检查。请核对内容。",
@@ -73,12 +76,13 @@ def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_
         text = text.where(~too_long, text.str.slice(0, max_cell_chars))
     col.text = text
 
-    ws = is_text & has_whitespace_problem(text).to_numpy()
+    dirty = has_whitespace_problem(text).to_numpy()
+    ws = is_text & dirty
     if ws.any():
         hits.add(ws, "cell.whitespace", "含有首尾空格、全角空格、换行或不可见字符，已自动去除；请在原表中删除，避免导入出错。",
                  values=text, **where)
-    col.clean = clean_series(text)
-    col.empty = col.clean.isna().to_numpy() | (col.clean.astype("string").str.len() == 0).fillna(True).to_numpy()
+    col.clean = clean_series(text, dirty)
+    col.empty = col.clean.isna().to_numpy() | (col.clean == "").to_numpy()
     col.value = col.clean.where(~col.empty, None)
 
     if spec.is_textlike:
@@ -113,8 +117,10 @@ def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
     """Text-like values stored as Excel numbers: digits lost (error) or merely stored so (warning)."""
     spec = col.spec
     number = (col.kind == "number").to_numpy()
-    sci_text = ((col.kind == "text").to_numpy()
-                & col.clean.astype("string").str.fullmatch(_SCI_TEXT).fillna(False).to_numpy())
+    # Only cells with an e/E can be scientific notation: one joined scan finds them.
+    sci_text = (col.kind == "text").to_numpy() & rows_with(col.clean, _E_RE)
+    if sci_text.any():
+        sci_text[sci_text] = col.clean[sci_text].astype("string").str.fullmatch(_SCI_TEXT).fillna(False).to_numpy()
     if not number.any() and not sci_text.any():
         return
     x = pd.to_numeric(col.raw.where(number), errors="coerce").abs().to_numpy(dtype=float)
