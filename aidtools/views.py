@@ -280,7 +280,7 @@ def mask_student_no(values: pd.Series) -> pd.Series:
     """
     text = values.astype("string")
     n = text.str.len().fillna(0).astype(int)
-    stars = n.sub(6).clip(lower=0).map(lambda k: "*" * k)
+    stars = n.sub(6).clip(lower=0).map(lambda k: "*" * k).astype("string")
     masked = (text.str[:3] + stars + text.str[-3:]).where(n > 6, text.str.replace(r".", "*", regex=True))
     return masked.astype(object).where(values.notna(), None)
 
