@@ -23,6 +23,8 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+from aidtools.recognize import column_letter
+
 CHUNK = 100_000
 
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -41,16 +43,6 @@ _STYLES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 _SHEET_HEAD = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><dimension ref="A1:{last}"/><cols><col min="1" max="{width}" width="16" style="1" customWidth="1"/></cols><sheetData>"""
 _SHEET_TAIL = "</sheetData></worksheet>"
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _shared(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:

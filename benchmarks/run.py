@@ -396,7 +396,6 @@ def verify_inputs(notes: list[str]) -> None:
     """The fast writer against xlsxwriter, and the in-memory reports against checked workbooks."""
     import tempfile
 
-    import pandas as pd
 
     from aidtools.reconcile.tables import gather
     from aidtools.validate import check_file, check_paths

@@ -52,19 +52,28 @@ def cell_kinds(raw: pd.Series) -> pd.Series:
     return kinds.mask(blank_text, "empty")
 
 
+def as_text(raw: pd.Series, kinds: pd.Series | None = None) -> pd.Series:
+    """Raw cell values as the text a person sees: numbers without ``.0``, date cells ``YYYYMMDD``,
+    blanks None."""
+    kinds = cell_kinds(raw) if kinds is None else kinds
+    text = pd.Series(None, index=raw.index, dtype=object)
+    is_text = (kinds == "text").to_numpy()
+    text[is_text] = raw[is_text]
+    for k, render in (("number", numbers_to_text), ("date", dates_to_text)):
+        sel = (kinds == k).to_numpy()
+        if sel.any():
+            text[sel] = render(raw[sel])
+    other = kinds.isin(["bool", "other"]).to_numpy()
+    if other.any():
+        text[other] = raw[other].astype(str)
+    return text
+
+
 def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_chars: int) -> Column:
     col = Column(spec=spec, letter=letter, raw=raw)
     kind = cell_kinds(raw)
-    text = pd.Series(None, index=raw.index, dtype=object)
+    text = as_text(raw, kind)
     is_text = (kind == "text").to_numpy()
-    text[is_text] = raw[is_text]
-    for k, render in (("number", numbers_to_text), ("date", dates_to_text)):
-        sel = (kind == k).to_numpy()
-        if sel.any():
-            text[sel] = render(raw[sel])
-    other = kind.isin(["bool", "other"]).to_numpy()
-    if other.any():
-        text[other] = raw[other].astype(str)
     col.kind, col.bad = kind, np.zeros(len(raw), dtype=bool)
     where = dict(column=letter, field=spec.header, personal=spec.personal_kind)
 

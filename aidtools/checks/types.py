@@ -14,7 +14,7 @@ import pandas as pd
 from aidtools.checks.columns import Column
 from aidtools.checks.hits import Hits
 from aidtools.codetables import load_code_tables
-from aidtools.normalize import plain_strings, rows_with, parse_date_series, parse_month_series, valid_yyyymmdd
+from aidtools.normalize import plain_strings, rows_with, parse_date_series, parse_month_series
 
 TYPE_CHECKS = {}
 
@@ -49,7 +49,6 @@ def gbk_bytes(text: pd.Series) -> pd.Series:
 def _check_length_and_charset(col: Column, hits: Hits) -> None:
     spec = col.spec
     todo = col.todo
-    s = col.clean.astype("string")
     non_gbk = todo & rows_with(col.clean, _NON_GBK_RE)
     if non_gbk.any():
         hits.add(non_gbk, "cell.pattern", f"“{spec.header}”含有国家系统不支持的字符（如表情符号），请删除。",

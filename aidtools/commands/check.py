@@ -1,13 +1,12 @@
 """``aidtools check PATH... [--json FILE]``: check files and folders; exit 1 if any error."""
 from __future__ import annotations
 
-import sys
 
-from aidtools.commands.common import add_input_arguments, limits_from, specs_from
+from aidtools.commands.common import add_input_arguments, inputs_ok, limits_from, specs_from
 from aidtools.outputs.json_report import check_report, write_json
 from aidtools.outputs.terminal import summary_lines
 from aidtools.progress import progress_bar
-from aidtools.validate import check_paths, discover
+from aidtools.validate import check_paths
 
 HELP = "检查提交的文件 / check submitted files"
 ORDER = 20
@@ -21,12 +20,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     specs = specs_from(args)
-    missing = [p for p in args.paths if not __import__("pathlib").Path(p).exists()]
-    if missing:
-        print(f"找不到：{', '.join(missing)}", file=sys.stderr)
-        return 2
-    if not discover(args.paths):
-        print("没有找到可检查的文件（.xlsx/.xlsm/.xls/.csv）。", file=sys.stderr)
+    if not inputs_ok(args.paths):
         return 2
     reports = check_paths(args.paths, specs=specs, as_of=args.as_of, limits=limits_from(args),
                           progress=progress_bar("检查文件"))

@@ -1,8 +1,10 @@
 """Arguments several commands share."""
 from __future__ import annotations
 
-import datetime as dt
 import argparse
+import datetime as dt
+import sys
+from pathlib import Path
 
 from aidtools.reading.limits import Limits
 from aidtools.specs import SpecError, load_specs
@@ -33,3 +35,17 @@ def specs_from(args):
         return load_specs(args.specs)
     except SpecError as exc:
         raise SystemExit(f"模板定义错误：{exc}")
+
+
+def inputs_ok(paths) -> bool:
+    """Every path exists and there is at least one file to read; otherwise say so (exit 2 follows)."""
+    from aidtools.validate import discover
+
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        print(f"找不到：{', '.join(missing)}", file=sys.stderr)
+        return False
+    if not discover(paths):
+        print("没有找到可读取的文件（.xlsx/.xlsm/.xls/.csv）。", file=sys.stderr)
+        return False
+    return True

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from aidtools.commands.common import add_input_arguments, limits_from, specs_from
-from aidtools.commands.merge import inputs_ok
+from aidtools.commands.common import add_input_arguments, inputs_ok, limits_from, specs_from
 from aidtools.outputs.feedback import write_all_feedback
 from aidtools.progress import progress_bar
 from aidtools.validate import check_paths

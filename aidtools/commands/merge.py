@@ -7,12 +7,12 @@ import json
 import sys
 from pathlib import Path
 
-from aidtools.commands.common import add_input_arguments, limits_from, specs_from
+from aidtools.commands.common import add_input_arguments, inputs_ok, limits_from, specs_from
 from aidtools.merging import OfficialTemplateError, load_official_template, merge_reports
 from aidtools.merging.files import save_private
 from aidtools.merging.merge import STATUS_TEXT
 from aidtools.progress import progress_bar
-from aidtools.validate import check_paths, discover
+from aidtools.validate import check_paths
 
 HELP = "合并为国家系统导入文件 / merge into the national system's import workbooks"
 ORDER = 40
@@ -26,17 +26,6 @@ def add_arguments(p) -> None:
                    help="有错误的文件整体暂缓（默认只暂缓有错误的行） / hold back every file that has an error")
     p.add_argument("--template-file", metavar="OFFICIAL",
                    help="国家系统下发的官方模板(.xlsx/.xlsm/.xls)，数据写在其表头下方 / the official template to fill")
-
-
-def inputs_ok(paths) -> bool:
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        print(f"找不到：{', '.join(missing)}", file=sys.stderr)
-        return False
-    if not discover(paths):
-        print("没有找到可检查的文件（.xlsx/.xlsm/.xls/.csv）。", file=sys.stderr)
-        return False
-    return True
 
 
 def summary_lines(result, out: Path) -> list[str]:

@@ -2,15 +2,13 @@
 the tables across them (两线三库); exit 1 if reconciliation finds any error."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
-from aidtools.commands.common import add_input_arguments, limits_from, specs_from
+from aidtools.commands.common import add_input_arguments, inputs_ok, limits_from, specs_from
 from aidtools.outputs.json_report import versions, write_json
 from aidtools.progress import progress_bar
 from aidtools.reconcile import reconcile
 from aidtools.reconcile.summary import summary_lines
-from aidtools.validate import check_paths, discover
+from aidtools.validate import check_paths
 
 HELP = "两线三库对账 / reconcile enrolled, difficulty, aid, loan and allocation tables"
 ORDER = 30
@@ -25,12 +23,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     specs = specs_from(args)
-    missing = [p for p in args.paths if not Path(p).exists()]
-    if missing:
-        print(f"找不到：{', '.join(missing)}", file=sys.stderr)
-        return 2
-    if not discover(args.paths):
-        print("没有找到可对账的文件（.xlsx/.xlsm/.xls/.csv）。", file=sys.stderr)
+    if not inputs_ok(args.paths):
         return 2
     reports = check_paths(args.paths, specs=specs, as_of=args.as_of, limits=limits_from(args),
                           progress=progress_bar("检查文件"))

@@ -15,8 +15,7 @@ import logging
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from aidtools.checks.columns import cell_kinds
-from aidtools.normalize import dates_to_text, numbers_to_text
+from aidtools.checks.columns import as_text as cell_text
 from aidtools.reading import UnreadableFile, read_file
 from aidtools.reading.workbook import sha256_of
 from aidtools.reading.limits import DEFAULT_LIMITS
@@ -27,19 +26,9 @@ log = logging.getLogger(__name__)
 
 
 def as_text(values: pd.Series) -> pd.Series:
-    """Raw cell values as the text a person sees: numbers without ``.0``, date cells ``YYYYMMDD``, blanks None."""
-    kinds = cell_kinds(values)
-    out = pd.Series(None, index=values.index, dtype=object)
-    text = (kinds == "text").to_numpy()
-    out[text] = values[text]
-    for kind, render in (("number", numbers_to_text), ("date", dates_to_text)):
-        chosen = (kinds == kind).to_numpy()
-        if chosen.any():
-            out[chosen] = render(values[chosen])
-    other = kinds.isin(["bool", "other"]).to_numpy()
-    if other.any():
-        out[other] = values[other].astype(str)
-    return out.where(out.notna(), None)
+    """Raw cell values as the text a person sees (see :func:`aidtools.checks.columns.as_text`)."""
+    text = cell_text(values)
+    return text.where(text.notna(), None)
 
 
 def sheet_as_text(rows: list[list]) -> pd.DataFrame:

@@ -24,6 +24,8 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
+from aidtools.recognize import column_letter
+
 CHUNK = 50_000
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -297,16 +299,6 @@ _STYLES = (
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-
-
-def column_letter(index: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _cell_xml(ref: str, value) -> str:
