@@ -40,7 +40,9 @@ def run(args) -> int:
     print(f"共 {s['files']} 个文件（{s['files_superseded']} 个被重新提交取代），通过 {s['files_passed']} 个；"
           f"检查错误 {s['errors']} 条，警告 {s['warnings']} 条；对账错误 {s['rec_errors']} 条，警告 {s['rec_warnings']} 条。")
     for template, m in report["merge"].items():
-        print(f"  {template}: 读取 {m['rows_read']} 行，合并 {m['rows_merged']} 行，暂缓 {m['rows_held_back']} 行 → {m['path']}")
+        superseded = f"，被重新提交取代 {m['rows_superseded']} 行" if m.get("rows_superseded") else ""
+        print(f"  {template}: 读取 {m['rows_read']} 行，合并 {m['rows_merged']} 行，暂缓 {m['rows_held_back']} 行"
+              f"{superseded} → {m['path']}")
     out = Path(args.out)
     print(f"报告：{out / 'report.html'}  {out / 'report.json'}  {out / 'report.xlsx'}")
     return 1 if args.fail_on_errors and (s["errors"] or s["rec_errors"]) else 0
