@@ -44,5 +44,6 @@ def run(args) -> int:
         print(f"  {template}: 读取 {m['rows_read']} 行，合并 {m['rows_merged']} 行，暂缓 {m['rows_held_back']} 行"
               f"{superseded} → {m['path']}")
     out = Path(args.out)
-    print(f"报告：{out / 'report.html'}  {out / 'report.json'}  {out / 'report.xlsx'}")
+    written = [out / name for name in ("report.html", "report.json", "report.xlsx") if (out / name).exists()]
+    print("报告：" + "  ".join(str(p) for p in written))
     return 1 if args.fail_on_errors and (s["errors"] or s["rec_errors"]) else 0
