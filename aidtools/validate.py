@@ -193,12 +193,26 @@ def _data_frame(sheet, spec: TemplateSpec, width: int) -> tuple[pd.DataFrame, np
     frame.columns = range(frame.shape[1])
     excel_rows = np.arange(first + 1, first + 1 + len(frame))
     if len(frame):
-        blank = frame.isna() | frame.isin([""])
         # Whitespace-only cells count as content: they are findings, not blanks.
-        keep = ~blank.all(axis=1).to_numpy()
+        keep = _filled_rows(frame.to_numpy(dtype=object))
         frame = frame[keep].reset_index(drop=True)
         excel_rows = excel_rows[keep]
     return frame, excel_rows
+
+
+def _filled(cells: np.ndarray) -> np.ndarray:
+    """True where a cell holds something: not None/NaN and not ""."""
+    return ~(pd.isna(cells) | (cells == ""))
+
+
+def _filled_rows(cells: np.ndarray) -> np.ndarray:
+    """True for rows with at least one filled cell. Most rows fill their first cell, so only the rest
+    need the whole-row test."""
+    keep = _filled(cells[:, 0]) if cells.shape[1] else np.zeros(len(cells), dtype=bool)
+    rest = np.flatnonzero(~keep)
+    if len(rest) and cells.shape[1] > 1:
+        keep[rest] = _filled(cells[rest, 1:]).any(axis=1)
+    return keep
 
 
 # Types whose check reads other cells of the row (id_no: 证件类型) or a file-wide statistic
@@ -221,10 +235,12 @@ def _value_codes(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(code of each row's distinct value, the first row of each code). 1, 1.0 and True are equal in
     Python but different cells (number, number, bool): the value's type is part of the key."""
     values = raw.to_numpy(dtype=object)
-    codes, _ = pd.factorize(values, use_na_sentinel=False)
     if pd.api.types.infer_dtype(values, skipna=False) == "string":  # all text (blank cells are ""): the common case
+        # No missing values here, so the default factorize (no NA pass) gives the same codes.
+        codes, _ = pd.factorize(values)
         _, first = np.unique(codes, return_index=True)
         return codes, first
+    codes, _ = pd.factorize(values, use_na_sentinel=False)
     types, type_names = pd.factorize(pd.Series(values).map(type).to_numpy(dtype=object), use_na_sentinel=False)
     if len(type_names) > 1:
         codes, _ = pd.factorize(codes.astype(np.int64) * len(type_names) + types, use_na_sentinel=False)

@@ -5,12 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aidtools.normalize import plain_strings
+
 ROW_RULES = {}
 
 
 def text(values: pd.Series) -> np.ndarray:
     """Values as a plain array of str ('' for blank), safe to compare element-wise."""
     return values.astype(object).where(values.notna(), "").astype(str).to_numpy()
+
+
+def _code_points_at(values: pd.Series, position: int) -> np.ndarray:
+    """The code point at ``position`` of each value (0 where the value is shorter or blank)."""
+    strs = plain_strings(values)
+    fixed = np.array(strs, dtype=f"U{position + 1}") if strs else np.zeros(0, dtype=f"U{position + 1}")
+    return np.ascontiguousarray(fixed).view(np.uint32).reshape(len(strs), position + 1)[:, position].astype(np.int64)
 
 
 def row_rule(name):
@@ -93,8 +102,9 @@ def sex_matches_id(ctx, params) -> None:
         return
     id_col, sex = cols
     usable = id_col.extra.get("gb11643", np.zeros(ctx.n, bool)) & id_col.todo & sex.todo
-    digit = pd.to_numeric(id_col.value.astype("string").str.slice(16, 17), errors="coerce")
-    expected = np.where(digit.to_numpy() % 2 == 1, "男", "女")
+    # Usable ids are 17 ASCII digits + check char: the 17th code point decides (odd: men).
+    order = _code_points_at(id_col.value, 16)
+    expected = np.where((order >= 48) & (order <= 57) & (order % 2 == 1), "男", "女")
     wrong = usable & (text(sex.value) != expected)
     msg = pd.Series("性别与身份证号不符：按身份证号第17位应为“" + pd.Series(expected) + "”。请核对性别或身份证号。")
     ctx.hits.add(wrong, "row.sex_mismatch", msg, column=sex.letter, field=sex.spec.header, values=sex.value)
@@ -107,7 +117,13 @@ def birth_matches_id(ctx, params) -> None:
         return
     id_col, birth = cols
     usable = id_col.extra.get("gb11643", np.zeros(ctx.n, bool)) & id_col.todo & birth.todo
-    wrong = usable & (text(birth.value) != text(id_col.value.astype("string").str.slice(6, 14)))
+    wrong = np.zeros(ctx.n, dtype=bool)
+    at = np.flatnonzero(usable)
+    if len(at):
+        # Only usable rows compare: fixed-width numpy text, characters 7-14 of the id.
+        ids = np.array(plain_strings(id_col.value.iloc[at]), dtype="U14")
+        births = np.ascontiguousarray(ids.view(np.uint32).reshape(len(at), 14)[:, 6:14]).view("U8").ravel()
+        wrong[at] = text(birth.value.iloc[at]) != births
     ctx.hits.add(wrong, "row.birth_mismatch", "出生日期与身份证号第7-14位不一致，请核对。",
                  column=birth.letter, field=birth.spec.header, values=birth.value)
 
