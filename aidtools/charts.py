@@ -164,6 +164,11 @@ def findings_by_rule_chart(findings, top: int = 20, include_info: bool = False) 
     fig = _figure(len(counts), width=9.0)
     ax = fig.add_subplot()
     _stacked(ax, counts, severities)
+    return _finish_counts(fig, ax, title)
+
+
+def _finish_counts(fig: Figure, ax, title: str) -> Figure:
+    """Axis label, title, legend and tidy-up shared by the stacked count charts."""
     ax.set_xlabel("条数")
     ax.set_title(title)
     fig.legend(loc="outside right upper", frameon=False)
@@ -200,12 +205,7 @@ def errors_by_department_chart(counts, top: int = 25) -> Figure:
     fig = _figure(len(counts))
     ax = fig.add_subplot()
     _stacked(ax, counts, ["error", "warning"])
-    ax.set_xlabel("条数")
-    ax.set_title(title)
-    fig.legend(loc="outside right upper", frameon=False)
-    ax.margins(x=0.1)
-    _tidy(ax, counts=True)
-    return fig
+    return _finish_counts(fig, ax, title)
 
 
 def png_bytes(fig: Figure) -> bytes:
