@@ -76,8 +76,8 @@ class FileReport:
     def file_level_errors(self) -> pd.DataFrame:
         """Errors not tied to a data row (unreadable, unknown template, headers, sheet name)."""
         f = self.findings
-        spec_first = 2
-        return f[(f["severity"] == "error") & (f["row"].isna() | (f["row"] < spec_first))]
+        whole_file = f["rule"].map(lambda rule: RULES[rule].scope in ("file", "template") if rule in RULES else False)
+        return f[(f["severity"] == "error") & whole_file.astype(bool)]
 
     def to_dict(self) -> dict:
         return {
