@@ -50,23 +50,58 @@ def plain_strings(text: pd.Series) -> list[str]:
     return [v if type(v) is str else "" for v in values]
 
 
-def rows_with(text: pd.Series, pattern: re.Pattern) -> np.ndarray:
-    """True where ``pattern.search`` matches the value: one C-level regex pass over all values joined
-    with NUL (which the pattern must not match), not one Python call per cell."""
-    strs = plain_strings(text)
-    n = len(strs)
-    out = np.zeros(n, dtype=bool)
-    if not n:
+class TextView:
+    """The values of a text Series as plain ``str`` ('' for blank), computed once and shared by every
+    scan of the same values: their lengths and one NUL-joined string for C-level regex passes."""
+
+    __slots__ = ("strs", "_lengths", "_joined", "_starts")
+
+    def __init__(self, text: pd.Series | list[str]):
+        self.strs: list[str] = text if isinstance(text, list) else plain_strings(text)
+        self._lengths: np.ndarray | None = None
+        self._joined: str | None = None
+        self._starts: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.strs)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        if self._lengths is None:
+            self._lengths = np.fromiter(map(len, self.strs), dtype=np.int64, count=len(self.strs))
+        return self._lengths
+
+    def _join(self) -> str | None:
+        """All values joined with NUL, or None when a value holds NUL itself."""
+        if self._starts is None:
+            joined = _SEP.join(self.strs)
+            if joined.count(_SEP) != len(self.strs) - 1:
+                self._starts = np.zeros(0, dtype=np.int64)
+                return None
+            self._joined = joined
+            self._starts = np.concatenate(([0], np.cumsum(self.lengths[:-1] + 1)))
+        return self._joined
+
+    def rows_with(self, pattern: re.Pattern) -> np.ndarray:
+        """True where ``pattern.search`` matches the value: one C-level regex pass over all values
+        joined with NUL (which the pattern must not match), not one Python call per cell."""
+        n = len(self.strs)
+        out = np.zeros(n, dtype=bool)
+        if not n:
+            return out
+        joined = self._join()
+        if joined is None:  # a value holds NUL itself: per-value search
+            return np.fromiter((pattern.search(v) is not None for v in self.strs), dtype=bool, count=n)
+        positions = np.fromiter((m.start() for m in pattern.finditer(joined)), dtype=np.int64)
+        if len(positions):
+            out[np.searchsorted(self._starts, positions, side="right") - 1] = True
         return out
-    joined = _SEP.join(strs)
-    if joined.count(_SEP) != n - 1:  # a value holds NUL itself: fall back to per-value search
-        return np.fromiter((pattern.search(v) is not None for v in strs), dtype=bool, count=n)
-    positions = np.fromiter((m.start() for m in pattern.finditer(joined)), dtype=np.int64)
-    if len(positions):
-        lengths = np.fromiter(map(len, strs), dtype=np.int64, count=n)
-        starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
-        out[np.searchsorted(starts, positions, side="right") - 1] = True
-    return out
+
+
+def rows_with(text: pd.Series | TextView, pattern: re.Pattern) -> np.ndarray:
+    """True where ``pattern.search`` matches the value (see :meth:`TextView.rows_with`)."""
+    view = text if isinstance(text, TextView) else TextView(text)
+    return view.rows_with(pattern)
 
 
 def _clean_all(text: pd.Series) -> pd.Series:
@@ -94,8 +129,8 @@ def clean_series(text: pd.Series, dirty: np.ndarray | None = None) -> pd.Series:
     return out
 
 
-def has_whitespace_problem(text: pd.Series) -> pd.Series:
-    candidates = rows_with(text, _CANDIDATE_RE)
+def has_whitespace_problem(text: pd.Series, view: TextView | None = None) -> pd.Series:
+    candidates = (view or TextView(text)).rows_with(_CANDIDATE_RE)
     out = np.zeros(len(text), dtype=bool)
     if candidates.any():
         out[candidates] = (text[candidates].astype("string").str.contains(WHITESPACE_PROBLEM_RE, regex=True)
@@ -105,8 +140,7 @@ def has_whitespace_problem(text: pd.Series) -> pd.Series:
 
 def str_lengths(text: pd.Series) -> np.ndarray:
     """Characters per value (0 for blank), without a pass through the string dtype."""
-    strs = plain_strings(text)
-    return np.fromiter(map(len, strs), dtype=np.int64, count=len(strs))
+    return TextView(text).lengths
 
 
 def valid_yyyymmdd(text: pd.Series) -> pd.Series:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas._libs import lib
 
 from aidtools import findings as F
 from aidtools.checks.columns import Column, prepare
@@ -231,21 +232,27 @@ class _UniqueContext:
         return None
 
 
+def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
+    """The first row holding each code 0..count-1 (every code occurs)."""
+    first = np.empty(count, dtype=np.int64)
+    rows = np.arange(len(codes), dtype=np.int64)
+    first[codes[::-1]] = rows[::-1]  # the last write wins: the first row, written last
+    return first
+
+
 def _value_codes(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """(code of each row's distinct value, the first row of each code). 1, 1.0 and True are equal in
     Python but different cells (number, number, bool): the value's type is part of the key."""
     values = raw.to_numpy(dtype=object)
-    if pd.api.types.infer_dtype(values, skipna=False) == "string":  # all text (blank cells are ""): the common case
+    if lib.is_string_array(values, skipna=False):  # all text (blank cells are ""): the common case
         # No missing values here, so the default factorize (no NA pass) gives the same codes.
-        codes, _ = pd.factorize(values)
-        _, first = np.unique(codes, return_index=True)
-        return codes, first
-    codes, _ = pd.factorize(values, use_na_sentinel=False)
+        codes, uniques = pd.factorize(values)
+        return codes, _first_rows(codes, len(uniques))
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
     types, type_names = pd.factorize(pd.Series(values).map(type).to_numpy(dtype=object), use_na_sentinel=False)
     if len(type_names) > 1:
-        codes, _ = pd.factorize(codes.astype(np.int64) * len(type_names) + types, use_na_sentinel=False)
-    _, first = np.unique(codes, return_index=True)
-    return codes, first
+        codes, uniques = pd.factorize(codes.astype(np.int64) * len(type_names) + types, use_na_sentinel=False)
+    return codes, _first_rows(codes, len(uniques))
 
 
 def _expand_hits(frames: list[pd.DataFrame], codes: np.ndarray, excel_rows: np.ndarray) -> list[pd.DataFrame]:

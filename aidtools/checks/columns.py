@@ -8,10 +8,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from aidtools.checks.hits import Hits
 import re
 
-from aidtools.normalize import clean_series, dates_to_text, has_whitespace_problem, numbers_to_text, rows_with, str_lengths
+from pandas._libs import lib
+
+from aidtools.checks.hits import Hits
+from aidtools.normalize import TextView, clean_series, dates_to_text, has_whitespace_problem, numbers_to_text
 from aidtools.specs import ColumnSpec
 
 _KIND_BY_TYPE = {
@@ -34,6 +36,16 @@ class Column:
     empty: np.ndarray = None
     bad: np.ndarray = None  # an error was found in this cell
     extra: dict = field(default_factory=dict)
+    _view: TextView | None = field(default=None, repr=False)
+    _view_of: pd.Series | None = field(default=None, repr=False)
+
+    @property
+    def view(self) -> TextView:
+        """``clean`` as plain strings, computed once per ``clean`` Series (replace ``clean``, never
+        assign into it, or the view goes stale)."""
+        if self._view is None or self._view_of is not self.clean:
+            self._view, self._view_of = TextView(self.clean), self.clean
+        return self._view
 
     @property
     def todo(self) -> np.ndarray:
@@ -69,29 +81,47 @@ def as_text(raw: pd.Series, kinds: pd.Series | None = None) -> pd.Series:
     return text
 
 
+def _kinds_and_text(raw: pd.Series) -> tuple[pd.Series, pd.Series, TextView | None]:
+    """(kind of each cell, its text, the text as a :class:`TextView` when that came for free)."""
+    values = raw.to_numpy(dtype=object)
+    if lib.is_string_array(values, skipna=False):  # every cell text or "" (a blank): the common case
+        blank = values == ""
+        kind = pd.Series(np.where(blank, "empty", "text").astype(object), index=raw.index, dtype=object)
+        text = pd.Series(np.where(blank, None, values), index=raw.index, dtype=object)
+        return kind, text, TextView(values.tolist())
+    kind = cell_kinds(raw)
+    return kind, as_text(raw, kind), None
+
+
 def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_chars: int) -> Column:
     col = Column(spec=spec, letter=letter, raw=raw)
-    kind = cell_kinds(raw)
-    text = as_text(raw, kind)
+    kind, text, view = _kinds_and_text(raw)
     is_text = (kind == "text").to_numpy()
     col.kind, col.bad = kind, np.zeros(len(raw), dtype=bool)
     where = dict(column=letter, field=spec.header, personal=spec.personal_kind)
 
-    lengths = str_lengths(text)
+    view = view or TextView(text)
+    lengths = view.lengths
     too_long = lengths > max_cell_chars
     if too_long.any():
         hits.add(too_long, "cell.length", "单元格内容过长（超过" + str(max_cell_chars) + "个字符），已截断后检查。请核对内容。",
                  values=text.str.slice(0, 20), **where)
         text = text.where(~too_long, text.str.slice(0, max_cell_chars))
+        view = TextView(text)
     col.text = text
 
-    dirty = has_whitespace_problem(text).to_numpy()
+    dirty = has_whitespace_problem(text, view).to_numpy()
     ws = is_text & dirty
     if ws.any():
         hits.add(ws, "cell.whitespace", "含有首尾空格、全角空格、换行或不可见字符，已自动去除；请在原表中删除，避免导入出错。",
                  values=text, **where)
     col.clean = clean_series(text, dirty)
-    col.empty = col.clean.isna().to_numpy() | (col.clean == "").to_numpy()
+    if not dirty.any():
+        # Nothing was cleaned: the text's view is the clean values' view.
+        col._view, col._view_of = view, col.clean
+        col.empty = view.lengths == 0
+    else:
+        col.empty = col.clean.isna().to_numpy() | (col.clean == "").to_numpy()
     col.value = col.clean.where(~col.empty, None)
 
     if spec.is_textlike:
@@ -127,7 +157,7 @@ def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
     spec = col.spec
     number = (col.kind == "number").to_numpy()
     # Only cells with an e/E can be scientific notation: one joined scan finds them.
-    sci_text = (col.kind == "text").to_numpy() & rows_with(col.clean, _E_RE)
+    sci_text = (col.kind == "text").to_numpy() & col.view.rows_with(_E_RE)
     if sci_text.any():
         sci_text[sci_text] = col.clean[sci_text].astype("string").str.fullmatch(_SCI_TEXT).fillna(False).to_numpy()
     if not number.any() and not sci_text.any():

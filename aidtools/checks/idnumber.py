@@ -16,7 +16,7 @@ import pandas as pd
 from aidtools.checks.columns import Column
 from aidtools.checks.hits import Hits
 from aidtools.codetables import load_code_tables
-from aidtools.normalize import normalise_id_series, plain_strings
+from aidtools.normalize import normalise_id_series
 from aidtools.regions import valid_in_year
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
@@ -68,7 +68,7 @@ def _valid_birth(points: np.ndarray, today: str) -> np.ndarray:
 
 def check_id_no(col: Column, hits: Hits, ctx) -> None:
     col.clean = normalise_id_series(col.clean)
-    strs = plain_strings(col.clean)
+    strs = col.view.strs
     n = len(strs)
     todo = col.todo
     id_types = ctx.values_of(col.spec.id_type_column) if col.spec.id_type_column else None

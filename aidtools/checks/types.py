@@ -14,7 +14,7 @@ import pandas as pd
 from aidtools.checks.columns import Column
 from aidtools.checks.hits import Hits
 from aidtools.codetables import load_code_tables
-from aidtools.normalize import plain_strings, rows_with, parse_date_series, parse_month_series
+from aidtools.normalize import TextView, parse_date_series, parse_month_series
 
 TYPE_CHECKS = {}
 
@@ -37,27 +37,27 @@ def _where(col: Column) -> dict:
     return dict(column=col.letter, field=col.spec.header, personal=col.spec.personal_kind)
 
 
-def gbk_bytes(text: pd.Series) -> pd.Series:
+def gbk_bytes(text: pd.Series | TextView) -> np.ndarray:
     """Length in GBK bytes, as the national system counts: two per non-ASCII character.
     Counted with numpy over the code points of all values at once."""
-    strs = plain_strings(text)
-    lengths = np.fromiter(map(len, strs), dtype=np.int64, count=len(strs))
-    points = np.frombuffer("".join(strs).encode("utf-32-le"), dtype=np.uint32)
+    view = text if isinstance(text, TextView) else TextView(text)
+    lengths = view.lengths
+    points = np.frombuffer("".join(view.strs).encode("utf-32-le"), dtype=np.uint32)
     non_ascii = np.concatenate(([0], np.cumsum(points > 0x7F, dtype=np.int64)))
     ends = np.cumsum(lengths)
-    return pd.Series(lengths + non_ascii[ends] - non_ascii[ends - lengths], index=text.index)
+    return lengths + non_ascii[ends] - non_ascii[ends - lengths]
 
 
 def _check_length_and_charset(col: Column, hits: Hits) -> None:
     spec = col.spec
     todo = col.todo
-    non_gbk = todo & rows_with(col.clean, _NON_GBK_RE)
+    non_gbk = todo & col.view.rows_with(_NON_GBK_RE)
     if non_gbk.any():
         hits.add(non_gbk, "cell.pattern", f"“{spec.header}”含有国家系统不支持的字符（如表情符号），请删除。",
                  values=col.clean, **_where(col))
         col.reject(non_gbk)
     if spec.max_bytes:
-        n = gbk_bytes(col.clean).to_numpy()
+        n = gbk_bytes(col.view)
         over = col.todo & (n > spec.max_bytes)
         if over.any():
             msg = (f"“{spec.header}”最长{spec.max_bytes}个字符（一个汉字算两个），实际为"
@@ -71,7 +71,7 @@ def _check_pattern(col: Column, hits: Hits, pattern: str, message: str) -> None:
     # re.ASCII: ``\d`` must not match full-width "１２３" (the national system rejects them, and the
     # Luhn/number code after a pattern assumes ASCII digits).
     # Blank cells are never to do, so '' for them is as good as NA; map() keeps the loop in C.
-    strs = plain_strings(col.clean)
+    strs = col.view.strs
     ok = np.fromiter(map(bool, map(re.compile(pattern, re.ASCII).fullmatch, strs)), dtype=bool, count=len(strs))
     wrong = todo & ~ok
     if wrong.any():
@@ -91,11 +91,11 @@ def check_text(col: Column, hits: Hits, ctx) -> None:
 def check_name(col: Column, hits: Hits, ctx) -> None:
     _check_length_and_charset(col, hits)
     # One joined regex scan per test instead of a pass through the string dtype.
-    digits = col.todo & rows_with(col.clean, _DIGIT_RE)
+    digits = col.todo & col.view.rows_with(_DIGIT_RE)
     if digits.any():
         hits.add(digits, "cell.pattern", "姓名中不能有数字。", values=col.clean, **_where(col))
         col.reject(digits)
-    odd_dot = col.todo & rows_with(col.clean, _ODD_DOT_RE)
+    odd_dot = col.todo & col.view.rows_with(_ODD_DOT_RE)
     if odd_dot.any():
         hits.add(odd_dot, "cell.pattern", "姓名中的间隔号请使用“·”（中文输入法下的间隔号）。", values=col.clean, **_where(col))
         col.reject(odd_dot)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import zipfile
 from pathlib import Path
 
@@ -108,7 +109,12 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         what = _not_a_workbook(names)
         if what:
             raise UnreadableFile(f"{name}：这是{what}，不是Excel工作簿。请提交用资助中心下发模板填写的Excel文件。", "format")
-        parts, scans = xlsx_parts.inspect(archive, limits, name)
+        opening = _Opening(path)
+        try:
+            parts, scans = xlsx_parts.inspect(archive, limits, name, parts_checked=opening.start)
+        except BaseException:
+            opening.discard()
+            raise
         structure, hidden_sheets = {}, set()
         for sheet_name, part, hidden in parts:
             scan = scans.get(part, xlsx_parts.SheetScan())
@@ -118,7 +124,7 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         writer = xlsx_parts.application(archive)
         macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     fmt = "xlsm" if (macros or path.suffix.lower() == ".xlsm") else "xlsx"
-    book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets)
+    book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening)
     book.has_macros = macros
     book.writer = writer
     return book
@@ -154,10 +160,46 @@ def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
     return _read_calamine(path, digest, size, "xls", limits, {}, set())
 
 
-def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets) -> Workbook:
+class _Opening:
+    """``CalamineWorkbook.from_path`` in a helper thread, started once every part it reads has been
+    checked (:func:`xlsx_parts.inspect` calls :meth:`start`), so that calamine's parse of the string
+    table overlaps the scan of the worksheets. Without :meth:`start`, :meth:`result` opens in place."""
+
+    def __init__(self, path: Path):
+        self._path = str(path)
+        self._thread: threading.Thread | None = None
+        self._outcome: tuple[object, BaseException | None] = (None, None)
+
+    def _open(self) -> None:
+        try:
+            self._outcome = (CalamineWorkbook.from_path(self._path), None)
+        except BaseException as exc:  # raised again by result(), in the reader's own error handling
+            self._outcome = (None, exc)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._open, name="aidtools-open", daemon=True)
+        self._thread.start()
+
+    def result(self) -> CalamineWorkbook:
+        if self._thread is None:
+            return CalamineWorkbook.from_path(self._path)
+        self._thread.join()
+        book, exc = self._outcome
+        self._outcome = (None, None)
+        if exc is not None:
+            raise exc
+        return book
+
+    def discard(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+        self._outcome = (None, None)
+
+
+def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening: _Opening | None = None) -> Workbook:
     name = path.name
     try:
-        calamine = CalamineWorkbook.from_path(str(path))
+        calamine = opening.result() if opening is not None else CalamineWorkbook.from_path(str(path))
         worksheets = {m.name for m in calamine.sheets_metadata if str(m.typ).endswith("WorkSheet")}
         sheet_names = [s for s in calamine.sheet_names if s in worksheets] or list(calamine.sheet_names)
         sheets = {}

@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import posixpath
+import queue
 import re
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -169,13 +171,63 @@ def sheet_parts(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str, boo
     return out
 
 
+_DONE = object()
+
+
+def prefetched(items, depth: int = 2):
+    """Iterate ``items`` (a generator) in a helper thread, up to ``depth`` items ahead.
+
+    For :func:`pieces`: inflating and the CRC (zlib releases the GIL) then overlap with the numpy
+    scan of the previous piece. An exception in the generator is raised here, in order; stopping
+    early (an exception in the caller) stops the helper after the piece it is on.
+    """
+    out: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for item in items:
+                if stop.is_set():
+                    break
+                out.put((item, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            out.put((None, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+            out.put((_DONE, None))
+
+    worker = threading.Thread(target=produce, name="aidtools-inflate", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, exc = out.get()
+            if exc is not None:
+                raise exc
+            if item is _DONE:
+                break
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a blocked put() through so the helper sees the stop
+            try:
+                out.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        worker.join()
+
+
 def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> SheetScan:
     """Grid size, formula cells, hidden rows and columns (0-based) of one worksheet part."""
     scan = SheetScan()
     formulas: set[tuple[int, int]] = set()
     extents = Extents()
     carry = b""
-    for piece, whole in pieces(archive, info, name):
+    source = pieces(archive, info, name)
+    if info.file_size > 2 * _CHUNK:  # worth a helper thread
+        source = prefetched(source)
+    for piece, whole in source:
         if not whole:
             extents.odd = True
         extents.feed(piece)
@@ -215,8 +267,19 @@ def scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Non
         pass
 
 
-def inspect(archive: zipfile.ZipFile, limits: Limits, name: str) -> tuple[list[tuple[str, str, bool]], dict[str, SheetScan]]:
+def _worksheet(part: str, sheet_paths: set[str]) -> bool:
+    """A listed sheet at the usual place: a part calamine reads only when that sheet is asked for."""
+    return part in sheet_paths and part.startswith("xl/worksheets/") and part.endswith(".xml")
+
+
+def inspect(archive: zipfile.ZipFile, limits: Limits, name: str,
+            parts_checked=None) -> tuple[list[tuple[str, str, bool]], dict[str, SheetScan]]:
     """Every check above, in order; returns the sheet list and a :class:`SheetScan` per sheet part.
+
+    Every part but the worksheets is checked first; then ``parts_checked()`` (when given) is called:
+    from there on, opening the workbook with calamine (which reads the string table, styles and
+    workbook parts, not the worksheets) is safe while the worksheets are scanned. Reading a
+    worksheet is safe only once this function has returned.
 
     Raises :class:`UnreadableFile` when a sheet has more rows than ``limits.max_rows`` or the grids
     together would exceed :func:`~aidtools.reading.limits.cell_budget`.
@@ -225,7 +288,11 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str) -> tuple[list[t
     sheets = sheet_parts(archive, name)
     sheet_paths = {part for _, part, _ in sheets}
     scans: dict[str, SheetScan] = {}
-    for info in archive.infolist():
+    infos = archive.infolist()
+    worksheets = [info for info in infos if _worksheet(info.filename, sheet_paths)]
+    for info in infos:
+        if _worksheet(info.filename, sheet_paths):
+            continue
         lower = info.filename.lower()
         # Every .xml part but the string table is measured as a sheet: calamine might resolve a sheet
         # target we did not (a backslash, an odd path), and for non-sheets the measure costs little.
@@ -233,6 +300,10 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str) -> tuple[list[t
             scans[info.filename] = scan_sheet(archive, info, name)
         elif lower.endswith(_XML_SUFFIXES):
             scan_part(archive, info, name)
+    if parts_checked is not None:
+        parts_checked()
+    for info in worksheets:
+        scans[info.filename] = scan_sheet(archive, info, name)
     listed = [(sheet_name, part) for sheet_name, part, _ in sheets if part in scans]
     unlisted = [(part, part) for part, scan in scans.items() if part not in sheet_paths and scan.cells]
     budget = cell_budget(limits, sum(archive.getinfo(part).file_size for _, part in listed + unlisted))
