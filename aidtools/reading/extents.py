@@ -26,6 +26,7 @@ part as odd, and :func:`exact_extents` reads it again with a real (defusedxml) s
 from __future__ import annotations
 
 import xml.sax
+from dataclasses import dataclass
 
 import numpy as np
 from defusedxml import sax as safe_sax
@@ -96,91 +97,32 @@ class Extents:
         return max(self.cell_col, implicit)
 
     def feed(self, piece: bytes) -> None:
-        self.formulas = True
-        if self.odd or not piece:
+        """Take in the next piece of the sheet XML (pieces in order)."""
+        if self.odd:
+            self.formulas = True
             return
-        n = len(piece)
-        padded = piece + _PAD
-        a = np.frombuffer(padded, dtype=np.uint8)
-        words = _words(padded, n + 16)
-        every = np.flatnonzero(a[:n] == _LT)
-        if not len(every):
-            return
-        colons = np.flatnonzero(a[:n] == _COLON)
-        if len(colons):
-            # A prefixed <x:c> or <x:row>: calamine reads it, the fast path does not.
-            w = words[colons]
-            if ((((w >> np.uint64(8)) & _mask(1)) == ord("c")) & _ends_name(_byte(w, 2))
-                    | (((w >> np.uint64(8)) & _mask(3)) == _key(b"row")) & _ends_name(_byte(w, 4))).any():
-                self.odd = True
-                return
-            prefixed_formulas = bool(((_byte(w, 1) == ord("f")) & _ends_name(_byte(w, 2))).any())
-        else:
-            prefixed_formulas = False
-        b1 = a[every + 1]
-        # Formula tags (<f>, <x:f>) in this piece: the caller looks for formula cells only then.
-        self.formulas = prefixed_formulas or bool(((b1 == ord("f")) & _ends_name(a[every + 2])).any())
-        picked = np.flatnonzero((b1 == ord("c")) | (b1 == ord("r")))  # cells and rows only, from here on
-        lt = every[picked]
-        w = words[lt]
-        is_cell = (_byte(w, 1) == ord("c")) & _ends_name(_byte(w, 2))
-        is_row = ((w & _mask(4)) == _ROW) & _ends_name(_byte(w, 4))
-        if not (is_cell.any() or is_row.any()):
-            return
-        # What spreadsheet programs write: r=" as the first attribute (<c r="B7" ...>, <row r="7" ...>),
-        # or no attributes at all (<c>, <row/>: the next position). Anything else goes to exact_extents.
-        cell_r = is_cell & ((w & _mask(6)) == _CELL_R)
-        row_r = is_row & (w == np.uint64(_ROW_R))
-        cell_bare = is_cell & (((w & _mask(3)) == _CELL_BARE) | ((w & _mask(4)) == _CELL_EMPTY))
-        row_bare = is_row & (((w & _mask(5)) == _ROW_BARE) | ((w & _mask(6)) == _ROW_EMPTY))
-        if (is_cell & ~cell_r & ~cell_bare).any() or (is_row & ~row_r & ~row_bare).any():
+        self.absorb(measure(piece))
+
+    def absorb(self, m: "PieceMeasure") -> None:
+        """Take in what :func:`measure` found in the next piece (pieces in order)."""
+        self.formulas = m.formulas
+        if self.odd or m.odd:
             self.odd = True
             return
-        # A cell has content unless the next tag closes something (</c>, </row>) or starts the next
-        # cell or row; a cell whose next tag is in the next piece counts as having content.
-        last = picked + 1 >= len(every)
-        nxt = words[every[np.minimum(picked + 1, len(every) - 1)]]
-        n1 = _byte(nxt, 1)
-        empty = ~last & ((n1 == _SLASH) | ((n1 == ord("c")) & _ends_name(_byte(nxt, 2)))
-                         | ((nxt & _mask(4)) == _ROW))
-        content = is_cell & ~empty
-
-        has_r = cell_r | row_r
-        if has_r.any():
-            on_row = row_r[has_r]
-            start = lt[has_r] + np.where(on_row, 8, 6)
-            text = np.stack([words[start], words[start + 8]], axis=1).view(np.uint8).reshape(-1, 16)
-            upper = text & 0xDF  # a-z read as A-Z, as calamine does
-            is_letter = (upper >= 65) & (upper <= 90)
-            is_digit = (text >= 48) & (text <= 57)
-            letters = np.argmin(is_letter, axis=1)
-            end = np.argmin(is_digit | (np.arange(16) < letters[:, None]), axis=1)
-            digits = end - letters
-            rows_of = np.arange(len(text))
-            if ((digits <= 0) | (text[rows_of, end] != _DQ) | (text[rows_of, letters] == ord("0"))
-                    | (on_row & (letters > 0)) | (~on_row & (letters == 0))).any():
-                self.odd = True  # r="AB", r="A01", r="A1 ", r="7" on a cell, "B7" on a row: the real parser decides
-                return
-            stop = start + end
-            self.tag_row = max(self.tag_row, self._largest(words, stop[on_row], digits[on_row]))
-            cells = ~on_row
-            if cells.any():
-                columns = self._columns(upper, letters)
-                self.any_col = max(self.any_col, int(columns[cells].max()))
-                full = content[has_r] & cells
-                if full.any():
-                    self.cell_row = max(self.cell_row, self._largest(words, stop[full], digits[full]))
-                    self.cell_col = max(self.cell_col, int(columns[full].max()))
-
-        self.implicit_rows += int(row_bare.sum())
-        self.implicit_content |= bool((cell_bare & content).any())
-        if cell_bare.any() or self._implicit_run:
-            # Cells without r, per row: group each by the row tags before it in this piece.
-            group = np.searchsorted(lt[is_row], lt[cell_bare], side="right")
-            per_row = np.bincount(group, minlength=int(is_row.sum()) + 1)
+        self.tag_row = max(self.tag_row, m.tag_row)
+        self.any_col = max(self.any_col, m.any_col)
+        self.cell_row = max(self.cell_row, m.cell_row)
+        self.cell_col = max(self.cell_col, m.cell_col)
+        self.implicit_rows += m.implicit_rows
+        self.implicit_content |= m.implicit_content
+        if m.bare_per_row is not None:
+            # Cells without r, per row: the run before this piece's first row tag continues the last row.
+            per_row = m.bare_per_row.copy()
             per_row[0] += self._implicit_run
             self.max_implicit_in_row = max(self.max_implicit_in_row, int(per_row.max()))
             self._implicit_run = int(per_row[-1])
+        elif m.row_tags:
+            self._implicit_run = 0
 
     @staticmethod
     def _largest(words: np.ndarray, end: np.ndarray, digits: np.ndarray) -> int:
@@ -207,6 +149,112 @@ class Extents:
         value = np.select([letters == 1, letters == 2, letters == 3],
                           [g[:, 0], g[:, 0] * 26 + g[:, 1], g[:, 0] * 676 + g[:, 1] * 26 + g[:, 2]], 0)
         return np.where(letters > 3, HUGE, value)
+
+
+@dataclass
+class PieceMeasure:
+    """What :func:`measure` found in one piece."""
+
+    odd: bool = False
+    formulas: bool = True  # the piece may hold formula tags (False only when known not to)
+    tag_row: int = 0
+    any_col: int = 0
+    cell_row: int = 0
+    cell_col: int = 0
+    implicit_rows: int = 0
+    implicit_content: bool = False
+    row_tags: int = 0
+    bare_per_row: np.ndarray | None = None  # cells without r before the first row tag, after each
+
+
+def measure(piece: bytes) -> PieceMeasure:
+    """What one piece of sheet XML (whole tags only) says about the grid, independently of the
+    other pieces: vectorised numpy over its bytes. Safe to run on several pieces at once in threads
+    (numpy releases the GIL); :meth:`Extents.absorb` then takes the results in order."""
+    m = PieceMeasure()
+    if not piece:
+        return m
+    n = len(piece)
+    padded = piece + _PAD
+    a = np.frombuffer(padded, dtype=np.uint8)
+    words = _words(padded, n + 16)
+    every = np.flatnonzero(a[:n] == _LT)
+    if not len(every):
+        return m
+    colons = np.flatnonzero(a[:n] == _COLON)
+    if len(colons):
+        # A prefixed <x:c> or <x:row>: calamine reads it, the fast path does not.
+        w = words[colons]
+        if ((((w >> np.uint64(8)) & _mask(1)) == ord("c")) & _ends_name(_byte(w, 2))
+                | (((w >> np.uint64(8)) & _mask(3)) == _key(b"row")) & _ends_name(_byte(w, 4))).any():
+            m.odd = True
+            return m
+        prefixed_formulas = bool(((_byte(w, 1) == ord("f")) & _ends_name(_byte(w, 2))).any())
+    else:
+        prefixed_formulas = False
+    b1 = a[every + 1]
+    # Formula tags (<f>, <x:f>) in this piece: the caller looks for formula cells only then.
+    m.formulas = prefixed_formulas or bool(((b1 == ord("f")) & _ends_name(a[every + 2])).any())
+    picked = np.flatnonzero((b1 == ord("c")) | (b1 == ord("r")))  # cells and rows only, from here on
+    lt = every[picked]
+    w = words[lt]
+    is_cell = (_byte(w, 1) == ord("c")) & _ends_name(_byte(w, 2))
+    is_row = ((w & _mask(4)) == _ROW) & _ends_name(_byte(w, 4))
+    if not (is_cell.any() or is_row.any()):
+        return m
+    # What spreadsheet programs write: r=" as the first attribute (<c r="B7" ...>, <row r="7" ...>),
+    # or no attributes at all (<c>, <row/>: the next position). Anything else goes to exact_extents.
+    cell_r = is_cell & ((w & _mask(6)) == _CELL_R)
+    row_r = is_row & (w == np.uint64(_ROW_R))
+    cell_bare = is_cell & (((w & _mask(3)) == _CELL_BARE) | ((w & _mask(4)) == _CELL_EMPTY))
+    row_bare = is_row & (((w & _mask(5)) == _ROW_BARE) | ((w & _mask(6)) == _ROW_EMPTY))
+    if (is_cell & ~cell_r & ~cell_bare).any() or (is_row & ~row_r & ~row_bare).any():
+        m.odd = True
+        return m
+    # A cell has content unless the next tag closes something (</c>, </row>) or starts the next
+    # cell or row; a cell whose next tag is in the next piece counts as having content.
+    last = picked + 1 >= len(every)
+    nxt = words[every[np.minimum(picked + 1, len(every) - 1)]]
+    n1 = _byte(nxt, 1)
+    empty = ~last & ((n1 == _SLASH) | ((n1 == ord("c")) & _ends_name(_byte(nxt, 2)))
+                     | ((nxt & _mask(4)) == _ROW))
+    content = is_cell & ~empty
+
+    has_r = cell_r | row_r
+    if has_r.any():
+        on_row = row_r[has_r]
+        start = lt[has_r] + np.where(on_row, 8, 6)
+        text = np.stack([words[start], words[start + 8]], axis=1).view(np.uint8).reshape(-1, 16)
+        upper = text & 0xDF  # a-z read as A-Z, as calamine does
+        is_letter = (upper >= 65) & (upper <= 90)
+        is_digit = (text >= 48) & (text <= 57)
+        letters = np.argmin(is_letter, axis=1)
+        end = np.argmin(is_digit | (np.arange(16) < letters[:, None]), axis=1)
+        digits = end - letters
+        rows_of = np.arange(len(text))
+        if ((digits <= 0) | (text[rows_of, end] != _DQ) | (text[rows_of, letters] == ord("0"))
+                | (on_row & (letters > 0)) | (~on_row & (letters == 0))).any():
+            m.odd = True  # r="AB", r="A01", r="A1 ", r="7" on a cell, "B7" on a row: the real parser decides
+            return m
+        stop = start + end
+        m.tag_row = Extents._largest(words, stop[on_row], digits[on_row])
+        cells = ~on_row
+        if cells.any():
+            columns = Extents._columns(upper, letters)
+            m.any_col = int(columns[cells].max())
+            full = content[has_r] & cells
+            if full.any():
+                m.cell_row = Extents._largest(words, stop[full], digits[full])
+                m.cell_col = int(columns[full].max())
+
+    m.implicit_rows = int(row_bare.sum())
+    m.implicit_content = bool((cell_bare & content).any())
+    m.row_tags = int(is_row.sum())
+    if cell_bare.any():
+        # Cells without r, per row: group each by the row tags before it in this piece.
+        group = np.searchsorted(lt[is_row], lt[cell_bare], side="right")
+        m.bare_per_row = np.bincount(group, minlength=m.row_tags + 1)
+    return m
 
 
 class _ExactHandler(xml.sax.ContentHandler):

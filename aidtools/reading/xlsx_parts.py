@@ -12,19 +12,22 @@
 """
 from __future__ import annotations
 
+import os
 import posixpath
 import queue
 import re
 import threading
 import zipfile
 import zlib
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from aidtools.reading.errors import UnreadableFile
-from aidtools.reading.extents import Extents, exact_extents
+from aidtools.reading.extents import Extents, exact_extents, measure
 from aidtools.reading.limits import Limits, cell_budget
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -218,6 +221,28 @@ def prefetched(items, depth: int = 2):
         worker.join()
 
 
+_SCAN_WORKERS = min(2, os.cpu_count() or 1)
+
+
+def _measured(source, workers: int):
+    """(piece, whole, :func:`~aidtools.reading.extents.measure` of the piece), in order. With
+    ``workers`` > 1 the measures run on that many threads, a few pieces ahead of the caller."""
+    if workers <= 1:
+        for piece, whole in source:
+            yield piece, whole, measure(piece)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="aidtools-scan") as pool:
+        pending: deque = deque()
+        for piece, whole in source:
+            pending.append((piece, whole, pool.submit(measure, piece)))
+            if len(pending) > workers:
+                piece, whole, future = pending.popleft()
+                yield piece, whole, future.result()
+        while pending:
+            piece, whole, future = pending.popleft()
+            yield piece, whole, future.result()
+
+
 def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> SheetScan:
     """Grid size, formula cells, hidden rows and columns (0-based) of one worksheet part."""
     scan = SheetScan()
@@ -225,12 +250,16 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
     extents = Extents()
     carry = b""
     source = pieces(archive, info, name)
-    if info.file_size > 2 * _CHUNK:  # worth a helper thread
+    big = info.file_size > 2 * _CHUNK  # worth helper threads
+    if big:
         source = prefetched(source)
-    for piece, whole in source:
+    for piece, whole, measured in _measured(source, _SCAN_WORKERS if big else 0):
         if not whole:
             extents.odd = True
-        extents.feed(piece)
+        if extents.odd:
+            extents.formulas = True
+        else:
+            extents.absorb(measured)
         if extents.formulas:
             for m in _FORMULA_RE.finditer(carry + piece):
                 formulas.add((int(m.group(2)) - 1, column_index(m.group(1).decode())))
