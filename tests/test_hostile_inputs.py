@@ -14,6 +14,7 @@ import os
 import struct
 import subprocess
 import sys
+import threading
 import zipfile
 from pathlib import Path
 
@@ -288,6 +289,45 @@ def test_extents_bound_calamines_grid(label, prefix, tmp_path):
     assert scan.rows >= rows and scan.columns >= columns, (scan, rows, columns)
     if label in ("canonical", "formatting only", "cell beyond its row", "r not first", "lower-case ref"):
         assert (scan.rows, scan.columns) == (rows, columns)
+
+
+@pytest.mark.parametrize("label", list(_SHEETS))
+def test_threaded_scan_equals_serial_scan(label, monkeypatch, tmp_path):
+    """Inflating on a helper thread and measuring pieces on two threads (what large sheets get)
+    finds the same grid, formulas and hidden rows and columns as the serial scan, in tiny pieces."""
+    from aidtools.reading import xlsx_parts
+    path = _sheet_zip(tmp_path / "s.xlsx", _SHEETS[label], "")
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+        monkeypatch.setattr(xlsx_parts, "_CHUNK", 64)
+        monkeypatch.setattr(xlsx_parts, "THREADED_BYTES", 10**12)
+        serial = scan_sheet(z, info, path.name)
+        monkeypatch.setattr(xlsx_parts, "THREADED_BYTES", 0)
+        monkeypatch.setattr(xlsx_parts, "_SCAN_WORKERS", 2)
+        threaded = scan_sheet(z, info, path.name)
+    assert threaded == serial
+
+
+def test_prefetched_passes_errors_and_stops_early():
+    from aidtools.reading.xlsx_parts import prefetched
+
+    def items(fail_at=None):
+        for k in range(50):
+            if k == fail_at:
+                raise UnreadableFile("x.xlsx：坏了", "corrupt")
+            yield k
+
+    assert list(prefetched(items())) == list(range(50))
+    got = []
+    with pytest.raises(UnreadableFile):
+        for k in prefetched(items(fail_at=7)):
+            got.append(k)
+    assert got == list(range(7))
+    before = threading.active_count()
+    for k in prefetched(items()):
+        if k == 3:
+            break  # the consumer stops: the helper thread must end too
+    assert threading.active_count() == before
 
 
 def test_fast_and_exact_extents_agree():

@@ -222,6 +222,7 @@ def prefetched(items, depth: int = 2):
 
 
 _SCAN_WORKERS = min(2, os.cpu_count() or 1)
+THREADED_BYTES = 2 * _CHUNK  # parts larger than this are inflated and measured on helper threads
 
 
 def _measured(source, workers: int):
@@ -250,7 +251,7 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
     extents = Extents()
     carry = b""
     source = pieces(archive, info, name)
-    big = info.file_size > 2 * _CHUNK  # worth helper threads
+    big = info.file_size > THREADED_BYTES  # worth helper threads
     if big:
         source = prefetched(source)
     for piece, whole, measured in _measured(source, _SCAN_WORKERS if big else 0):
