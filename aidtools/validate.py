@@ -196,8 +196,9 @@ def _data_frame(sheet, spec: TemplateSpec, width: int) -> tuple[pd.DataFrame, np
     if len(frame):
         # Whitespace-only cells count as content: they are findings, not blanks.
         keep = _filled_rows(frame.to_numpy(dtype=object))
-        frame = frame[keep].reset_index(drop=True)
-        excel_rows = excel_rows[keep]
+        if not keep.all():
+            frame = frame[keep].reset_index(drop=True)
+            excel_rows = excel_rows[keep]
     return frame, excel_rows
 
 
@@ -277,7 +278,7 @@ def _expand_column(col: Column, raw: pd.Series, codes: np.ndarray) -> Column:
     def take(series):
         return None if series is None else pd.Series(series.to_numpy(dtype=object)[codes], dtype=object)
     col.raw = raw
-    col.kind = pd.Series(col.kind.to_numpy()[codes])
+    col.kind = pd.Series(col.kind.to_numpy(dtype=object)[codes], dtype=object)
     col.text, col.clean, col.value = take(col.text), take(col.clean), take(col.value)
     distinct = len(col.empty)
     col.empty, col.bad = col.empty[codes], col.bad[codes]

@@ -59,7 +59,8 @@ class Column:
 
 
 def cell_kinds(raw: pd.Series) -> pd.Series:
-    kinds = raw.map(type).map(_KIND_BY_TYPE).fillna("other")
+    """text, number, date, bool, empty or other per cell (object dtype: cheap to compare)."""
+    kinds = raw.map(type).map(_KIND_BY_TYPE).fillna("other").astype(object)
     blank_text = (kinds == "text") & (raw == "")
     return kinds.mask(blank_text, "empty")
 
