@@ -233,6 +233,18 @@ class _UniqueContext:
         return None
 
 
+def _mostly_distinct(raw: pd.Series, sample: int = 2_000) -> bool:
+    """A cheap look before factorising a large column: names or mobiles, nearly all different, are
+    checked row by row anyway. Either path gives the same findings; this only saves time."""
+    if len(raw) < 4 * sample:
+        return False
+    values = raw.to_numpy(dtype=object)[:: len(raw) // sample]
+    try:
+        return len(set(zip(values, map(type, values)))) > 0.8 * len(values)
+    except TypeError:  # an unhashable cell value
+        return False
+
+
 def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
     """The first row holding each code 0..count-1 (every code occurs)."""
     first = np.empty(count, dtype=np.int64)
@@ -299,7 +311,7 @@ def _check_sheet(sheet, spec, recognition, display, today, specs, limits):
         raw = frame[index] if index in frame.columns else pd.Series([None] * len(frame), dtype=object)
         raw = raw.reset_index(drop=True)
         letter = column_letter(index)
-        if col_spec.type not in _ROW_LEVEL_TYPES and len(raw):
+        if col_spec.type not in _ROW_LEVEL_TYPES and len(raw) and not _mostly_distinct(raw):
             codes, first = _value_codes(raw)
             if len(first) * 2 <= len(raw):
                 distinct = Hits(display, sheet.name, np.arange(len(first)))

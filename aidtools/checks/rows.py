@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas._libs import lib
 
 from aidtools.normalize import plain_strings
 
@@ -12,7 +13,10 @@ ROW_RULES = {}
 
 def text(values: pd.Series) -> np.ndarray:
     """Values as a plain array of str ('' for blank), safe to compare element-wise."""
-    return values.astype(object).where(values.notna(), "").astype(str).to_numpy()
+    arr = values.to_numpy(dtype=object)
+    if lib.is_string_array(arr, skipna=True):  # text and blanks only: no conversion needed
+        return np.where(pd.isna(arr), "", arr)
+    return values.astype(object).where(values.notna(), "").astype(str).to_numpy(dtype=object)
 
 
 def _code_points_at(values: pd.Series, position: int) -> np.ndarray:
@@ -106,7 +110,10 @@ def sex_matches_id(ctx, params) -> None:
     order = _code_points_at(id_col.value, 16)
     expected = np.where((order >= 48) & (order <= 57) & (order % 2 == 1), "男", "女")
     wrong = usable & (text(sex.value) != expected)
-    msg = pd.Series("性别与身份证号不符：按身份证号第17位应为“" + pd.Series(expected) + "”。请核对性别或身份证号。")
+    if not wrong.any():
+        return
+    msg = pd.Series(np.where(wrong, "性别与身份证号不符：按身份证号第17位应为“" + expected.astype(object) + "”。请核对性别或身份证号。", None),
+                    dtype=object)
     ctx.hits.add(wrong, "row.sex_mismatch", msg, column=sex.letter, field=sex.spec.header, values=sex.value)
 
 
