@@ -182,9 +182,23 @@ def parse_month_series(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return out.astype(object).where(out.notna(), None), (candidate_ok & ~direct)
 
 
-def normalise_id_series(text: pd.Series) -> pd.Series:
-    """Identity numbers: cleaned, lowercase ``x`` to ``X``."""
-    return clean_series(text).astype("string").str.upper().astype(object).where(text.notna(), None)
+_MAY_UPPER_RE = re.compile(r"[a-z]|[^\x00-\x7f]")  # what upper() may change: a-z and anything not ASCII
+
+
+def normalise_id_series(text: pd.Series, view: TextView | None = None) -> pd.Series:
+    """Identity numbers: cleaned, lowercase ``x`` to ``X``. Only values with a whitespace problem
+    or a letter ``upper()`` might change go through the string passes."""
+    view = view or TextView(text)
+    todo = view.rows_with(_CANDIDATE_RE) | view.rows_with(_MAY_UPPER_RE)
+    values = text.to_numpy(dtype=object)
+    if not lib.is_string_array(values, skipna=True):
+        todo |= np.fromiter((type(v) is not str and v is not None for v in values), dtype=bool, count=len(values))
+    out = pd.Series(values, index=text.index, dtype=object).where(text.notna(), None)
+    if todo.any():
+        part = text[todo]
+        out[todo] = (clean_series(part).astype("string").str.upper().astype(object)
+                     .where(part.notna(), None).to_numpy(dtype=object))
+    return out
 
 
 def normalise_id(value: str) -> str:

@@ -82,6 +82,17 @@ def test_normalise_id_series_idempotent(values):
     assert not once.dropna().str.contains("x", regex=False).any()
 
 
+@SETTINGS
+@given(st.lists(st.one_of(st.none(), st.text(max_size=20), tricky_text, st.integers(), st.from_regex(r"\A[0-9]{17}[0-9xX]\Z")),
+                min_size=1, max_size=20))
+def test_normalise_id_series_equals_the_plain_definition(values):
+    """The fast path (only values with whitespace or a letter upper() might change are processed)
+    gives what cleaning and upper-casing every value gives."""
+    text = _series(values)
+    plain = clean_series(text).astype("string").str.upper().astype(object).where(text.notna(), None)
+    assert _same(normalise_id_series(text), plain)
+
+
 # ----- identity numbers ----------------------------------------------------------------------------
 
 @st.composite

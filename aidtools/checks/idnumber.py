@@ -67,7 +67,7 @@ def _valid_birth(points: np.ndarray, today: str) -> np.ndarray:
 
 
 def check_id_no(col: Column, hits: Hits, ctx) -> None:
-    col.clean = normalise_id_series(col.clean)
+    col.clean = normalise_id_series(col.clean, col.view)
     strs = col.view.strs
     n = len(strs)
     todo = col.todo
