@@ -171,6 +171,7 @@ class Sheet:
     merged: list[str] = field(default_factory=list)  # "L2:L3"
     hidden_rows: list[int] = field(default_factory=list)  # Excel row numbers
     hidden_cols: list[str] = field(default_factory=list)  # column letters
+    hidden: bool = False  # the sheet itself (xlwt only)
 
 
 def _sheets(rows, sheet, sheets) -> list[Sheet]:
@@ -267,8 +268,26 @@ def write_xls(path: Path, sheets: list[Sheet]) -> Path:
                     ws.write(r, c, v, date)
                 else:
                     ws.write(r, c, v)
+        for m in s.merged:
+            (r0, c0), (r1, c1) = (_cell_ref(ref) for ref in m.split(":"))
+            ws.merge(r0, r1, c0, c1)
+        for r in s.hidden_rows:
+            ws.row(r - 1).hidden = True
+        for c in s.hidden_cols:
+            ws.col(_cell_ref(c + "1")[1]).hidden = True
+        if s.hidden:
+            ws.visibility = 1
     wb.save(str(path))
     return path
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """"L2" → (1, 11): 0-based row and column."""
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(ref[len(letters):]) - 1, col - 1
 
 
 def write_csv(path: Path, rows: list[list], encoding: str = "utf-8-sig") -> Path:

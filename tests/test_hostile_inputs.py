@@ -330,6 +330,30 @@ def test_prefetched_passes_errors_and_stops_early():
     assert threading.active_count() == before
 
 
+def test_many_wide_hidden_column_ranges(tmp_path):
+    """A sheet repeating <col min="1" max="16384" hidden="1"/> 20,000 times (and one with a
+    100-digit max): the hidden columns are Excel's 16,384, found without 20,000 set updates of 16,384."""
+    from aidtools.reading.biff import scan_biff
+
+    cols = b'<cols>' + b'<col min="1" max="16384" hidden="1"/>' * 20_000 + b'<col min="2" max="' + b"9" * 100 + b'" hidden="1"/></cols>'
+    body = b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row></sheetData></worksheet>'
+    path = tmp_path / "cols.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in hostile._MINIMAL.items():
+            z.writestr(name, text)
+        z.writestr("xl/worksheets/sheet1.xml", hostile._SHEET_HEAD + cols + body)
+    with zipfile.ZipFile(path) as z:
+        scan = scan_sheet(z, z.getinfo("xl/worksheets/sheet1.xml"), path.name)
+    assert scan.hidden_cols == set(range(16_384))
+    # The same in an .xls stream: BOUNDSHEET, then a sheet with 20,000 hiding COLINFO records.
+    rec = lambda kind, body: struct.pack("<HH", kind, len(body)) + body  # noqa: E731
+    globals_ = rec(0x0809, b"\0" * 16) + rec(0x0085, struct.pack("<IBBBB", 0, 0, 0, 1, 0) + b"S") + rec(0x000A, b"")
+    offset = len(globals_)
+    globals_ = rec(0x0809, b"\0" * 16) + rec(0x0085, struct.pack("<IBBBB", offset, 0, 0, 1, 0) + b"S") + rec(0x000A, b"")
+    sheet = rec(0x0809, b"\0" * 16) + rec(0x007D, struct.pack("<HHHHH", 0, 65535, 0, 0, 1)) * 20_000 + rec(0x000A, b"")
+    assert scan_biff(globals_ + sheet).structure(["S"])["S"][2] == set(range(16_384))
+
+
 def test_fast_and_exact_extents_agree():
     import io
     body = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c><c r="%s%d"><v>1</v></c></row>'

@@ -210,6 +210,29 @@ def test_hidden_column(writer, tmp_path):
     assert "L列" in report.findings["message"].iloc[0]
 
 
+@pytest.mark.parametrize("case", ["formula", "hidden row", "hidden column", "merged", "hidden sheet"])
+def test_structure_of_xls(case, tmp_path):
+    """Excel 97-2003 files: formulas, hidden rows and columns come from the BIFF walk (calamine
+    does not report them for .xls), merged cells from calamine; same findings as for .xlsx."""
+    from aidtools.reading import read_file
+
+    changes = {"班级": Formula('"机械"&"1701"', "机械1701")} if case == "formula" else {}
+    options = {"hidden row": dict(hidden_rows=[3]), "hidden column": dict(hidden_cols=["L"]),
+               "merged": dict(merged=["L2:L3"])}.get(case, {})
+    rows = rows_for("student", changes, {} if case != "merged" else {"班级": None})
+    sheets = [Sheet("学生基本信息", rows, **options)]
+    if case == "hidden sheet":
+        sheets.append(Sheet("代码表", [["代码"]], hidden=True))
+    path = write_book(tmp_path / "x.xls", writer="xlwt", sheets=sheets)
+    expected = {"formula": [("template.formula", W, 2, "L")], "hidden row": [("template.hidden_rows", W, 3, None)],
+                "hidden column": [("template.hidden_rows", W, 2, "L")], "merged": [("template.merged_cells", E, 2, "L")],
+                "hidden sheet": []}[case]
+    assert found(check(path)) == expected
+    if case == "hidden sheet":
+        book = read_file(path)
+        assert book.sheets["代码表"].hidden and not book.sheets["学生基本信息"].hidden
+
+
 def test_structure_rules_all_covered():
     from aidtools.rules import RULES
 

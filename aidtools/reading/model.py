@@ -5,6 +5,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+MAX_COLUMNS = 16_384  # Excel's last column, XFD
+
+
+def columns_in(ranges: list[tuple[int, int]]) -> set[int]:
+    """The 0-based columns covered by inclusive (first, last) ranges, up to Excel's last column.
+    Overlapping ranges are merged first, so a file repeating one wide range a million times costs
+    a sort, not a million set updates.
+
+    >>> sorted(columns_in([(2, 3), (0, 0), (3, 4)])), len(columns_in([(0, 10**9)] * 1000))
+    ([0, 2, 3, 4], 16384)
+    """
+    out: set[int] = set()
+    end = -1
+    for first, last in sorted(ranges):
+        first, last = max(first, end + 1, 0), min(last, MAX_COLUMNS - 1)
+        if first <= last:
+            out.update(range(first, last + 1))
+            end = last
+    return out
+
+
 @dataclass
 class Sheet:
     """One worksheet.

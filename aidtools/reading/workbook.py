@@ -157,7 +157,7 @@ def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         rows, columns = max(scan.grids, key=lambda g: g[0] * g[1])
         raise UnreadableFile(f"{name}：有工作表的数据区域达 {rows} 行 × {columns} 列（约 {scan.cells // 10_000} 万个单元格，"
                              f"含空白），超出处理上限，文件可能已损坏或在很远的单元格里有内容。{_SAVE_AS}", "too_large")
-    return _read_calamine(path, digest, size, "xls", limits, {}, set())
+    return _read_calamine(path, digest, size, "xls", limits, scan.structure, None)
 
 
 class _Opening:
@@ -201,6 +201,10 @@ def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, op
     try:
         calamine = opening.result() if opening is not None else CalamineWorkbook.from_path(str(path))
         worksheets = {m.name for m in calamine.sheets_metadata if str(m.typ).endswith("WorkSheet")}
+        if callable(structure):  # .xls: the BIFF walk's structure, by calamine's sheet names
+            structure = structure(list(calamine.sheet_names))
+        if hidden_sheets is None:  # .xls: calamine says which sheets are hidden
+            hidden_sheets = {m.name for m in calamine.sheets_metadata if not str(m.visible).endswith("Visible")}
         sheet_names = [s for s in calamine.sheet_names if s in worksheets] or list(calamine.sheet_names)
         sheets = {}
         for sheet_name in sheet_names:

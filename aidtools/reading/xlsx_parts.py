@@ -29,6 +29,7 @@ from defusedxml.common import DefusedXmlException
 from aidtools.reading.errors import UnreadableFile
 from aidtools.reading.extents import Extents, exact_extents, measure
 from aidtools.reading.limits import Limits, cell_budget
+from aidtools.reading.model import columns_in
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -221,6 +222,11 @@ def prefetched(items, depth: int = 2):
         worker.join()
 
 
+def _bounded(digits: bytes) -> int:
+    """A column number as written; anything beyond 9 digits counts as 10**9 (no giant int parse)."""
+    return int(digits) if len(digits) <= 9 else 10**9
+
+
 _SCAN_WORKERS = min(2, os.cpu_count() or 1)
 THREADED_BYTES = 2 * _CHUNK  # parts larger than this are inflated and measured on helper threads
 
@@ -248,6 +254,7 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
     """Grid size, formula cells, hidden rows and columns (0-based) of one worksheet part."""
     scan = SheetScan()
     formulas: set[tuple[int, int]] = set()
+    hidden_col_ranges: list[tuple[int, int]] = []
     extents = Extents()
     carry = b""
     source = pieces(archive, info, name)
@@ -273,7 +280,7 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
                 attrs = dict(_ATTR_RE.findall(m.group(0)))
                 if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"min", b"").isdigit() \
                         and attrs.get(b"max", b"").isdigit():
-                    scan.hidden_cols.update(range(int(attrs[b"min"]) - 1, min(int(attrs[b"max"]), 16384)))
+                    hidden_col_ranges.append((_bounded(attrs[b"min"]) - 1, _bounded(attrs[b"max"]) - 1))
         carry = piece[-_CARRY:]
     if extents.odd:
         try:
@@ -288,6 +295,7 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
     else:
         scan.rows, scan.columns = extents.rows, extents.columns
     scan.formulas = sorted(formulas)
+    scan.hidden_cols = columns_in(hidden_col_ranges)
     return scan
 
 
