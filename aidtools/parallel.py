@@ -82,7 +82,9 @@ def _with_dask(files, workers, specs, as_of, limits, scheduler) -> list[FileRepo
     order = _largest_first(files)
     tasks = [dask.delayed(check_file, pure=False)(files[i][0], files[i][1], specs, as_of, limits) for i in order]
     if scheduler is None:
-        results = dask.compute(*tasks, scheduler="processes", num_workers=workers)
+        # chunksize=1: one file per hand-out. Dask's default (6) sends a small folder's files to one
+        # worker as a single batch, and the run is as slow as the serial one.
+        results = dask.compute(*tasks, scheduler="processes", num_workers=workers, chunksize=1)
     else:
         results = dask.compute(*tasks, scheduler=scheduler)
     reports: list[FileReport | None] = [None] * len(files)

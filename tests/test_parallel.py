@@ -72,6 +72,22 @@ def test_dask_backend_equals_serial(folder, serial):
     _same(serial, check_paths_parallel([folder], workers=2, specs=specs(), as_of=AS_OF, backend="dask"))
 
 
+def test_dask_hands_out_one_file_at_a_time(folder, serial, monkeypatch):
+    """Dask's process scheduler batches 6 tasks per hand-out by default: a folder of a few files went
+    to one worker and ran serially (measured: 4 files of 100k rows took as long as 1 process)."""
+    dask = pytest.importorskip("dask")
+    calls = []
+    compute = dask.compute
+
+    def spy(*tasks, **kwargs):
+        calls.append(kwargs)
+        return compute(*tasks, **kwargs)
+
+    monkeypatch.setattr(dask, "compute", spy)
+    _same(serial, check_paths_parallel([folder], workers=2, specs=specs(), as_of=AS_OF, backend="dask"))
+    assert calls == [{"scheduler": "processes", "num_workers": 2, "chunksize": 1}]
+
+
 def test_nothing_to_check_and_bad_backend(tmp_path):
     assert check_paths_parallel([tmp_path]) == []
     assert default_workers(0) == 1
