@@ -65,9 +65,21 @@ def check_paths_parallel(paths, workers: int | None = None, specs=None, as_of: d
     return _with_processes(files, workers, specs, as_of, limits, progress)
 
 
+def _one_thread_per_worker() -> None:
+    """Worker processes read without helper threads: the cores are taken by the other workers."""
+    from aidtools.reading import xlsx_parts
+
+    xlsx_parts.use_helper_threads(False)
+
+
+def _check_in_worker(path, root, specs, as_of, limits) -> FileReport:
+    _one_thread_per_worker()
+    return check_file(path, root, specs, as_of, limits)
+
+
 def _with_processes(files, workers, specs, as_of, limits, progress) -> list[FileReport]:
     futures = [None] * len(files)
-    with ProcessPoolExecutor(max_workers=min(workers, len(files))) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(files)), initializer=_one_thread_per_worker) as pool:
         for i in _largest_first(files):
             futures[i] = pool.submit(check_file, files[i][0], files[i][1], specs, as_of, limits)
         # Collected in path order: a progress bar over the files advances as their reports arrive.
@@ -80,7 +92,7 @@ def _with_dask(files, workers, specs, as_of, limits, scheduler) -> list[FileRepo
     except ImportError as exc:  # an optional extra: say how to get it
         raise RuntimeError("backend='dask' 需要安装 dask（pip install dask） / needs dask installed") from exc
     order = _largest_first(files)
-    tasks = [dask.delayed(check_file, pure=False)(files[i][0], files[i][1], specs, as_of, limits) for i in order]
+    tasks = [dask.delayed(_check_in_worker, pure=False)(files[i][0], files[i][1], specs, as_of, limits) for i in order]
     if scheduler is None:
         # chunksize=1: one file per hand-out. Dask's default (6) sends a small folder's files to one
         # worker as a single batch, and the run is as slow as the serial one.

@@ -111,7 +111,8 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
             raise UnreadableFile(f"{name}：这是{what}，不是Excel工作簿。请提交用资助中心下发模板填写的Excel文件。", "format")
         opening = _Opening(path)
         try:
-            parts, scans = xlsx_parts.inspect(archive, limits, name, parts_checked=opening.start)
+            parts, scans = xlsx_parts.inspect(archive, limits, name,
+                                              parts_checked=opening.start if xlsx_parts.helper_threads() else None)
         except BaseException:
             opening.discard()
             raise

@@ -229,6 +229,19 @@ def _bounded(digits: bytes) -> int:
 
 _SCAN_WORKERS = min(2, os.cpu_count() or 1)
 THREADED_BYTES = 2 * _CHUNK  # parts larger than this are inflated and measured on helper threads
+_helper_threads = True
+
+
+def use_helper_threads(enabled: bool) -> None:
+    """Whether reading one workbook may use helper threads (inflating, measuring pieces, opening
+    the workbook while the worksheets are scanned). Off in the worker processes of
+    :mod:`aidtools.parallel`, where every core already has a file of its own."""
+    global _helper_threads
+    _helper_threads = enabled
+
+
+def helper_threads() -> bool:
+    return _helper_threads
 
 
 def _measured(source, workers: int):
@@ -258,7 +271,7 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
     extents = Extents()
     carry = b""
     source = pieces(archive, info, name)
-    big = info.file_size > THREADED_BYTES  # worth helper threads
+    big = _helper_threads and info.file_size > THREADED_BYTES  # worth helper threads
     if big:
         source = prefetched(source)
     for piece, whole, measured in _measured(source, _SCAN_WORKERS if big else 0):
