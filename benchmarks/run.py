@@ -261,10 +261,15 @@ def report(args, runs: Runs, info: dict, notes: list[str], started: float, load0
     lines += [f"| {k} | {v} |" for k, v in info.items()]
     load1 = os.getloadavg()
     lines += [f"| load average at start / end | {load0[0]:.2f} / {load1[0]:.2f} (1 min) |", ""]
-    lines += ["**Shared load.** Other engineers ran test suites on the same 2 cores during these measurements "
-              "(see the `load` of each run below; a load above 2 means the process waited for a core). Wall times "
-              "are therefore pessimistic and noisy; CPU seconds (this process and its children) are given beside "
-              "them and are the steadier figure for ratios.", ""]
+    loads = [x for runs_ in runs.by_key.values() for r in runs_ if "load" in r for x in r["load"]]
+    high = max(loads, default=0.0)
+    lines += [f"**Load.** 1-minute load average during the runs: {min(loads, default=0.0):.1f}–{high:.1f} "
+              "(the `load` column below; above 2 a process waited for a core"
+              + ("; something else shared the cores during part of this run" if high > 2 else "") + "). "
+              "This is a shared virtual machine: even at low load the same work drifts by up to a quarter in "
+              "speed over minutes, so every figure is a median of interleaved runs and each ratio is taken "
+              "between runs made in the same minutes. CPU seconds (this process and its children) are given "
+              "beside wall seconds; with helper threads CPU exceeds wall.", ""]
 
     # -- one workbook
     lines += ["## One student workbook (21 columns) / 单个学生基本信息工作簿", "",
