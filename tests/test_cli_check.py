@@ -121,3 +121,39 @@ def test_templates_json_lists_every_spec():
 def test_templates_plain_listing():
     result = aidtools("templates")
     assert result.returncode == 0 and "学生基本信息" in result.stdout and "disbursement" in result.stdout
+
+
+def test_check_file_pauses_collection_and_restores_it(tmp_path, monkeypatch):
+    """Automatic garbage collection is off during a check (it only costs time on large sheets) and
+    comes back as it was, also after an error inside the check and when the caller had it off."""
+    import gc
+
+    from aidtools import validate
+
+    path = write_template(tmp_path, "student", {}, {})
+    seen = []
+    real = validate._check_file
+
+    def spy(*args):
+        seen.append(gc.isenabled())
+        return real(*args)
+
+    monkeypatch.setattr(validate, "_check_file", spy)
+    assert gc.isenabled()
+    validate.check_file(path)
+    assert seen == [False] and gc.isenabled()
+
+    def broken(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(validate, "_check_file", broken)
+    with pytest.raises(RuntimeError):
+        validate.check_file(path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(validate, "_check_file", real)
+        validate.check_file(path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
