@@ -6,7 +6,8 @@ and its children, and peak memory two ways: ``ru_maxrss`` of this process (exact
 of RSS over the process tree (this process and every worker or subprocess, sampled by psutil every
 50 ms). A fresh process per measurement keeps one run's memory and caches out of the next.
 
-Tasks: ``floor`` (python-calamine values only), ``check`` (``check_file`` in-process), ``cli``
+Tasks: ``floor`` (python-calamine values only), ``route`` (fastexcel into Arrow plus dictionary
+encoding: the measured route to a faster reader, not used by aidtools), ``check`` (``check_file`` in-process), ``cli``
 (``python -m aidtools check`` as a user runs it, interpreter start-up included), ``peer``
 (pandas.read_excel + pandera), ``reconcile``, ``job`` (the whole ``aidtools run``), ``serial`` and
 ``parallel`` (a folder through ``check_paths`` / ``check_paths_parallel``), ``cores`` (what a second
@@ -89,6 +90,27 @@ def task_floor(args) -> dict:
     def work():
         rows = CalamineWorkbook.from_path(args["path"]).get_sheet_by_name(args["sheet"]).to_python()
         return {"rows": len(rows) - 1}
+    return work
+
+
+def task_route(args):
+    """The measured route to a faster reader (not used by aidtools): fastexcel (Rust, on calamine)
+    reads the sheet's data rows into Arrow columns with strict type inference over every row, and
+    each column is dictionary-encoded, which is what a check on distinct values needs. A column mixing
+    text and numbers makes strict inference refuse the file: reported, as the fallback would be taken."""
+    import fastexcel
+    import pyarrow.compute as pc
+
+    def work():
+        reader = fastexcel.read_excel(args["path"])
+        try:
+            sheet = reader.load_sheet(args["sheet"], header_row=None, skip_rows=1, dtype_coercion="strict",
+                                      schema_sample_rows=None)
+        except Exception as exc:  # a mixed column: the current reader would be used
+            return {"fallback": type(exc).__name__}
+        table = sheet.to_arrow()
+        distinct = [len(pc.dictionary_encode(table.column(i)).dictionary) for i in range(table.num_columns)]
+        return {"rows": table.num_rows, "columns": table.num_columns, "distinct_max": max(distinct, default=0)}
     return work
 
 

@@ -185,6 +185,7 @@ def run_workbooks(args, runs: Runs, notes: list[str]) -> None:
             # At 1M rows the CLI is the in-process check plus a second of start-up: not worth 10 minutes.
             "cli": 0 if large else args.repeats,
             "peer": 0 if large else (min(args.peer_repeats_100k, args.repeats) if n >= 100_000 else args.repeats),
+            "route": (2 if large else args.repeats) if _has("fastexcel") else 0,
         }
         if args.compare:
             plan["check_compare"] = plan.get("check", 1)
@@ -193,10 +194,14 @@ def run_workbooks(args, runs: Runs, notes: list[str]) -> None:
         for rep in range(max(plan.values(), default=0)):
             for task, times in plan.items():
                 if rep < times:
-                    extra = {"sheet": sheet} if task == "floor" else {}
+                    extra = {"sheet": sheet} if task in ("floor", "route") else {}
                     env = dict(os.environ, AIDTOOLS_SRC=args.compare) if task == "check_compare" else None
                     runs.add(task, size, measure(task.replace("_compare", ""), _timeout(n), env=env, path=str(path),
                                                  **extra))
+
+
+def _has(module: str) -> bool:
+    return subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True).returncode == 0
 
 
 def run_reconcile(args, runs: Runs) -> None:
@@ -326,6 +331,17 @@ def report(args, runs: Runs, info: dict, notes: list[str], started: float, load0
                               f"({r['extra']['failure_cases']} failure cases)")
     if peer_split:
         lines += ["Peer split (read_excel vs pandera validate): " + "; ".join(peer_split) + ".", ""]
+    route = []
+    for n in args.sizes:
+        size = f"{n:,} rows"
+        med, floor = runs.median("route", size), runs.median("floor", size)
+        if med is not None:
+            fallback = [r["extra"].get("fallback") for r in runs.ok("route", size) if r["extra"].get("fallback")]
+            route.append(f"{n:,}: {_fmt(med)} ({_ratio(med, floor)} of the floor)"
+                         + (f", strict inference refused the file ({fallback[0]})" if fallback else ""))
+    if route:
+        lines += ["Route, not used by aidtools: fastexcel reading the data rows into Arrow with strict type "
+                  "inference over every row, plus dictionary-encoding every column: " + "; ".join(route) + ".", ""]
 
     # -- reconcile, job, province
     lines += ["## Reconciliation, whole run, province / 对账、整体运行、省级并行", "",
