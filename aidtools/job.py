@@ -48,7 +48,7 @@ def summary(reports, superseded, rec_findings) -> dict:
 
 
 def run_job(submissions, out, tasks=None, as_of: dt.date | None = None, specs=None, hold_back_files: bool = False,
-            template_file=None, html: bool = True, progress_bar=None) -> dict:
+            template_file=None, html: bool = True, progress_bar=None, workers: int = 1) -> dict:
     from aidtools.outputs.feedback import write_all_feedback
     from aidtools.outputs.merge import merge_reports
     from aidtools.outputs.excel_report import write_excel_report
@@ -58,7 +58,13 @@ def run_job(submissions, out, tasks=None, as_of: dt.date | None = None, specs=No
     as_of = as_of or dt.date.today()
     specs = specs or load_specs()
     private_dir(out)
-    reports = check_paths([submissions], specs=specs, as_of=as_of, progress=progress_bar)
+    if workers == 1:
+        reports = check_paths([submissions], specs=specs, as_of=as_of, progress=progress_bar)
+    else:  # several processes (0: one per core); the same reports in the same order
+        from aidtools.parallel import check_paths_parallel
+
+        reports = check_paths_parallel([submissions], workers=workers or None, specs=specs, as_of=as_of,
+                                       progress=progress_bar)
     log.info("已检查 %d 个文件", len(reports))
     merged = merge_reports(reports, private_dir(out / "import"), hold_back_files=hold_back_files,
                            template_file=template_file)

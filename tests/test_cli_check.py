@@ -157,3 +157,29 @@ def test_check_file_pauses_collection_and_restores_it(tmp_path, monkeypatch):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_workers_give_the_same_report(batch, tmp_path):
+    """``--workers 2`` (two processes) and ``--workers 0`` (one per core) report exactly what one
+    process reports; a negative count is a usage error."""
+    folder, serial, expected = batch
+    for workers in ("2", "0"):
+        out = tmp_path / f"report-{workers}.json"
+        result = aidtools("check", folder, "--json", out, "--as-of", "20180630", "--workers", workers)
+        assert result.returncode == serial.returncode == 1, result.stderr
+        got = json.loads(out.read_text(encoding="utf-8"))
+        assert got["files"] == expected["files"]
+    refused = aidtools("check", folder, "--workers", "-1")
+    assert refused.returncode == 2 and "进程数" in refused.stderr
+
+
+def test_run_with_workers_equals_one_process(tmp_path):
+    folder = _clean_folder(tmp_path)
+    summaries = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"out{workers}"
+        result = aidtools("run", folder, "--out", out, "--as-of", "20180630", "--no-html", "--workers", workers)
+        assert result.returncode == 0, result.stderr
+        report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+        summaries.append((report["summary"], [(f["path"], f["errors"], f["warnings"]) for f in report["files"]]))
+    assert summaries[0] == summaries[1]

@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 
-from aidtools.commands.common import add_input_arguments, inputs_ok, limits_from, specs_from
+from aidtools.commands.common import add_input_arguments, check_inputs, inputs_ok, specs_from
 from aidtools.outputs.json_report import check_report, write_json
 from aidtools.outputs.terminal import summary_lines
-from aidtools.progress import progress_bar
-from aidtools.validate import check_paths
 
 HELP = "检查提交的文件 / check submitted files"
 ORDER = 20
@@ -22,8 +20,7 @@ def run(args) -> int:
     specs = specs_from(args)
     if not inputs_ok(args.paths):
         return 2
-    reports = check_paths(args.paths, specs=specs, as_of=args.as_of, limits=limits_from(args),
-                          progress=progress_bar("检查文件"))
+    reports = check_inputs(args.paths, args, specs)
     lines = summary_lines(reports, max_examples=0 if args.quiet else 5)
     print("\n".join(lines))
     if args.json:

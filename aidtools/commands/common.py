@@ -24,6 +24,38 @@ def add_input_arguments(p) -> None:
     p.add_argument("--max-rows", type=int, default=Limits.max_rows, help="每个工作表的最大行数")
     p.add_argument("--max-uncompressed-mb", type=int, default=Limits.max_uncompressed_bytes // 1024**2,
                    help="工作簿解压后的最大体积(MB)")
+    add_workers_argument(p)
+
+
+def workers_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"进程数应为0或正整数：{text}")
+    return n
+
+
+def add_workers_argument(p) -> None:
+    p.add_argument("--workers", type=workers_count, default=1, metavar="N",
+                   help="同时检查文件的进程数，0 = 每个CPU核一个（默认1） / processes checking files at once, 0: one per core")
+
+
+def check_inputs(paths, args, specs, limits: Limits | None = None):
+    """Check ``paths`` as the command's arguments say: one process, or ``--workers`` processes
+    (:func:`aidtools.parallel.check_paths_parallel`, same reports in the same order)."""
+    from aidtools.parallel import check_paths_parallel
+    from aidtools.progress import progress_bar
+    from aidtools.validate import check_paths
+
+    limits = limits or limits_from(args)
+    progress = progress_bar("检查文件")
+    workers = getattr(args, "workers", 1)
+    if workers == 1:
+        return check_paths(paths, specs=specs, as_of=args.as_of, limits=limits, progress=progress)
+    return check_paths_parallel(paths, workers=workers or None, specs=specs, as_of=args.as_of, limits=limits,
+                                progress=progress)
 
 
 def limits_from(args) -> Limits:

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from aidtools.commands.common import add_input_arguments, inputs_ok, limits_from, specs_from
+from aidtools.commands.common import add_input_arguments, check_inputs, inputs_ok, limits_from, specs_from
 from aidtools.outputs.feedback import write_all_feedback
-from aidtools.progress import progress_bar
-from aidtools.validate import check_paths
 
 HELP = "生成退回院系的反馈工作簿 / write feedback workbooks for the departments"
 ORDER = 30
@@ -24,7 +22,7 @@ def run(args) -> int:
     if not inputs_ok(args.paths):
         return 2
     limits = limits_from(args)
-    reports = check_paths(args.paths, specs=specs, as_of=args.as_of, limits=limits, progress=progress_bar("检查文件"))
+    reports = check_inputs(args.paths, args, specs, limits)
     written = write_all_feedback(reports, Path(args.out), limits=limits)
     per_department = Counter(r.department or "（根目录）" for r, p in zip(reports, written) if p is not None)
     print(f"已生成 {sum(per_department.values())} 个反馈文件，输出目录 {args.out}：")

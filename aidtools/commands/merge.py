@@ -7,12 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from aidtools.commands.common import add_input_arguments, inputs_ok, limits_from, specs_from
+from aidtools.commands.common import add_input_arguments, check_inputs, inputs_ok, limits_from, specs_from
 from aidtools.merging import OfficialTemplateError, load_official_template, merge_reports
 from aidtools.merging.files import save_private
 from aidtools.merging.merge import STATUS_TEXT
-from aidtools.progress import progress_bar
-from aidtools.validate import check_paths
 
 HELP = "合并为国家系统导入文件 / merge into the national system's import workbooks"
 ORDER = 40
@@ -62,7 +60,7 @@ def run(args) -> int:
         except OfficialTemplateError as exc:
             print(str(exc), file=sys.stderr)
             return 2
-    reports = check_paths(args.paths, specs=specs, as_of=args.as_of, limits=limits, progress=progress_bar("检查文件"))
+    reports = check_inputs(args.paths, args, specs, limits)
     out = Path(args.out)
     result = merge_reports(reports, out, hold_back_files=args.hold_back_files, template_file=official, specs=specs,
                            limits=limits)

@@ -3,12 +3,10 @@ the tables across them (两线三库); exit 1 if reconciliation finds any error.
 from __future__ import annotations
 
 
-from aidtools.commands.common import add_input_arguments, inputs_ok, limits_from, specs_from
+from aidtools.commands.common import add_input_arguments, check_inputs, inputs_ok, specs_from
 from aidtools.outputs.json_report import versions, write_json
-from aidtools.progress import progress_bar
 from aidtools.reconcile import reconcile
 from aidtools.reconcile.summary import summary_lines
-from aidtools.validate import check_paths
 
 HELP = "两线三库对账 / reconcile enrolled, difficulty, aid, loan and allocation tables"
 ORDER = 30
@@ -25,8 +23,7 @@ def run(args) -> int:
     specs = specs_from(args)
     if not inputs_ok(args.paths):
         return 2
-    reports = check_paths(args.paths, specs=specs, as_of=args.as_of, limits=limits_from(args),
-                          progress=progress_bar("检查文件"))
+    reports = check_inputs(args.paths, args, specs)
     by_template: dict[str, int] = {}
     for r in reports:
         by_template[r.template or "未识别"] = by_template.get(r.template or "未识别", 0) + 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aidtools.commands.common import as_of_date, specs_from
+from aidtools.commands.common import add_workers_argument, as_of_date, specs_from
 from aidtools.progress import progress_bar
 
 HELP = "完整流程：检查、反馈、合并、对账、报告 / the main job"
@@ -20,6 +20,7 @@ def add_arguments(p) -> None:
     p.add_argument("--hold-back-files", action="store_true", help="文件中有任何错误则整个文件暂缓合并")
     p.add_argument("--template-file", metavar="OFFICIAL.xlsx", help="国家系统下发的官方模板")
     p.add_argument("--no-html", action="store_true", help="不生成HTML报告")
+    add_workers_argument(p)
     p.add_argument("--fail-on-errors", action="store_true",
                    help="有检查或对账错误时退出码为1（默认：流程完成即为0）")
 
@@ -35,7 +36,7 @@ def run(args) -> int:
         return 2
     report = run_job(args.submissions, args.out, tasks=args.tasks, as_of=args.as_of, specs=specs_from(args),
                      hold_back_files=args.hold_back_files, template_file=args.template_file,
-                     html=not args.no_html, progress_bar=progress_bar("检查文件"))
+                     html=not args.no_html, progress_bar=progress_bar("检查文件"), workers=args.workers)
     s = report["summary"]
     print(f"共 {s['files']} 个文件（{s['files_superseded']} 个被重新提交取代），通过 {s['files_passed']} 个；"
           f"检查错误 {s['errors']} 条，警告 {s['warnings']} 条；对账错误 {s['rec_errors']} 条，警告 {s['rec_warnings']} 条。")
