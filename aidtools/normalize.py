@@ -138,11 +138,6 @@ def has_whitespace_problem(text: pd.Series, view: TextView | None = None) -> pd.
     return pd.Series(out, index=text.index)
 
 
-def str_lengths(text: pd.Series) -> np.ndarray:
-    """Characters per value (0 for blank), without a pass through the string dtype."""
-    return TextView(text).lengths
-
-
 def valid_yyyymmdd(text: pd.Series) -> pd.Series:
     """True where text is an 8-digit real calendar date."""
     s = text.astype("string")
