@@ -112,17 +112,20 @@ def _clean_all(text: pd.Series) -> pd.Series:
     return s.astype(object).where(text.notna(), None)
 
 
+def _not_str(values: np.ndarray) -> np.ndarray:
+    """True for values that are neither str nor None (numbers, dates): they need converting."""
+    if lib.is_string_array(values, skipna=True):  # the usual case, checked in C
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter((type(v) is not str and v is not None for v in values), dtype=bool, count=len(values))
+
+
 def clean_series(text: pd.Series, dirty: np.ndarray | None = None) -> pd.Series:
     """Vectorised :func:`clean_text`. Only values with a whitespace problem (``dirty``, computed when
     not given) and non-str values go through the regex replacements; the rest are returned as they are."""
     if dirty is None:
         dirty = has_whitespace_problem(text).to_numpy()
     values = text.to_numpy(dtype=object)
-    if lib.is_string_array(values, skipna=True):
-        not_str = np.zeros(len(values), dtype=bool)
-    else:
-        not_str = np.fromiter((type(v) is not str and v is not None for v in values), dtype=bool, count=len(values))
-    todo = dirty | not_str
+    todo = dirty | _not_str(values)
     out = pd.Series(values, index=text.index, dtype=object).where(text.notna(), None)
     if todo.any():
         out[todo] = _clean_all(text[todo]).to_numpy(dtype=object)
@@ -186,8 +189,7 @@ def normalise_id_series(text: pd.Series, view: TextView | None = None) -> pd.Ser
     view = view or TextView(text)
     todo = view.rows_with(_CANDIDATE_RE) | view.rows_with(_MAY_UPPER_RE)
     values = text.to_numpy(dtype=object)
-    if not lib.is_string_array(values, skipna=True):
-        todo |= np.fromiter((type(v) is not str and v is not None for v in values), dtype=bool, count=len(values))
+    todo |= _not_str(values)
     out = pd.Series(values, index=text.index, dtype=object).where(text.notna(), None)
     if todo.any():
         part = text[todo]

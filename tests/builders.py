@@ -283,11 +283,10 @@ def write_xls(path: Path, sheets: list[Sheet]) -> Path:
 
 def _cell_ref(ref: str) -> tuple[int, int]:
     """"L2" → (1, 11): 0-based row and column."""
+    from aidtools.reading.xlsx_parts import column_index
+
     letters = ref.rstrip("0123456789")
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(ref[len(letters):]) - 1, col - 1
+    return int(ref[len(letters):]) - 1, column_index(letters)
 
 
 def write_csv(path: Path, rows: list[list], encoding: str = "utf-8-sig") -> Path:

@@ -98,15 +98,16 @@ class Extents:
 
     def feed(self, piece: bytes) -> None:
         """Take in the next piece of the sheet XML (pieces in order)."""
+        self.absorb(PieceMeasure() if self.odd else measure(piece))
+
+    def absorb(self, m: "PieceMeasure") -> None:
+        """Take in what :func:`measure` found in the next piece (pieces in order). Once the part is
+        odd, only the formula flag matters, and it stays on (the real parser decides the rest)."""
         if self.odd:
             self.formulas = True
             return
-        self.absorb(measure(piece))
-
-    def absorb(self, m: "PieceMeasure") -> None:
-        """Take in what :func:`measure` found in the next piece (pieces in order)."""
         self.formulas = m.formulas
-        if self.odd or m.odd:
+        if m.odd:
             self.odd = True
             return
         self.tag_row = max(self.tag_row, m.tag_row)

@@ -277,10 +277,7 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
     for piece, whole, measured in _measured(source, _SCAN_WORKERS if big else 0):
         if not whole:
             extents.odd = True
-        if extents.odd:
-            extents.formulas = True
-        else:
-            extents.absorb(measured)
+        extents.absorb(measured)
         if extents.formulas:
             for m in _FORMULA_RE.finditer(carry + piece):
                 formulas.add((int(m.group(2)) - 1, column_index(m.group(1).decode())))
