@@ -354,6 +354,17 @@ def test_many_wide_hidden_column_ranges(tmp_path):
     assert scan_biff(globals_ + sheet).structure(["S"])["S"][2] == set(range(16_384))
 
 
+def test_biff_walk_stops_at_a_cut_off_record():
+    """A last record whose length runs past the end of the stream (a truncated .xls) ends the walk
+    instead of raising struct.error out of the reader."""
+    from aidtools.reading.biff import scan_biff
+
+    rec = lambda kind, body: struct.pack("<HH", kind, len(body)) + body  # noqa: E731
+    head = rec(0x0809, b"\0" * 16) + rec(0x0203, struct.pack("<HHHd", 4, 2, 0, 1.5))
+    for cut in (struct.pack("<HH", 0x0085, 10) + b"\x01\x02", struct.pack("<HH", 0x0203, 14) + b"\x01\x02"):
+        assert scan_biff(head + cut).grids == [(5, 3)]
+
+
 def test_fast_and_exact_extents_agree():
     import io
     body = b"".join(b'<row r="%d"><c r="A%d" t="s"><v>0</v></c><c r="%s%d"><v>1</v></c></row>'

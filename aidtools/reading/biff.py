@@ -90,6 +90,8 @@ def scan_biff(stream: bytes) -> BiffScan:
         kind, length = unpack_header(stream, pos)
         body = pos + 4
         pos = body + length
+        if pos > len(stream):  # a record cut off by the end of the stream: nothing more to read
+            break
         if kind in _CELL:
             if length >= 4:
                 row, col = unpack_cell(stream, body)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import threading
 import zipfile
 from pathlib import Path
@@ -146,7 +147,7 @@ def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         scan = biff.scan_biff(stream)
         budget = cell_budget(limits, len(stream))
         del stream
-    except (cfb.CfbError, KeyError, ValueError, IndexError) as exc:
+    except (cfb.CfbError, KeyError, ValueError, IndexError, struct.error) as exc:
         raise UnreadableFile(f"{name}：文件已损坏，无法读取（{str(exc)[:80]}）。{_SAVE_AS}", "corrupt") from exc
     del data
     if scan.encrypted:
