@@ -85,6 +85,14 @@ class Extents:
         self._implicit_run = 0  # cells without r since the last row tag (rows span pieces)
         self.odd = False  # something the fast path does not understand: use exact_extents
         self.formulas = True  # the last piece fed may hold formula tags (False only when known not to)
+        self.content_cells = 0  # cells with content (an upper bound)
+        self.text_cells = 0  # cell tags typed as text: t="s", t="str" or t="inlineStr"
+
+    @property
+    def text_only(self) -> bool:
+        """Every cell with content is typed as text, as far as the fast path can tell: a guess that
+        picks the reader (:mod:`aidtools.reading.grid` or calamine's rows), never a finding."""
+        return not self.odd and self.text_cells >= self.content_cells
 
     @property
     def rows(self) -> int:
@@ -110,6 +118,8 @@ class Extents:
         if m.odd:
             self.odd = True
             return
+        self.content_cells += m.content_cells
+        self.text_cells += m.text_cells
         self.tag_row = max(self.tag_row, m.tag_row)
         self.any_col = max(self.any_col, m.any_col)
         self.cell_row = max(self.cell_row, m.cell_row)
@@ -166,6 +176,11 @@ class PieceMeasure:
     implicit_content: bool = False
     row_tags: int = 0
     bare_per_row: np.ndarray | None = None  # cells without r before the first row tag, after each
+    content_cells: int = 0  # cells with content (a cell whose next tag is in the next piece counts)
+    text_cells: int = 0  # t="s", t="str" and t="inlineStr" attributes
+
+
+_TEXT_TYPES = (b' t="s"', b' t="str"', b' t="inlineStr"')
 
 
 def measure(piece: bytes) -> PieceMeasure:
@@ -250,6 +265,11 @@ def measure(piece: bytes) -> PieceMeasure:
 
     m.implicit_rows = int(row_bare.sum())
     m.implicit_content = bool((cell_bare & content).any())
+    m.content_cells = int(content.sum())
+    for text_type in _TEXT_TYPES if m.content_cells else ():  # the commonest first; stop once all are found
+        m.text_cells += piece.count(text_type)
+        if m.text_cells >= m.content_cells:
+            break
     m.row_tags = int(is_row.sum())
     if cell_bare.any():
         # Cells without r, per row: group each by the row tags before it in this piece.

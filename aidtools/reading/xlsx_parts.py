@@ -39,6 +39,7 @@ _FORMULA_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>\s*<
 _ROW_HIDDEN_RE = re.compile(rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*>')
 _ROW_NUMBER_RE = re.compile(rb'\br="(\d+)"')
 _COL_RE = re.compile(rb'<(?:\w+:)?col\b[^>]*>')
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="\s*([A-Za-z]{1,3})(\d{1,7})(?::([A-Za-z]{1,3})(\d{1,7}))?\s*"')
 _ATTR_RE = re.compile(rb'\b(min|max|hidden)="([^"]*)"')
 _ROOT_RE = re.compile(rb"<(?![?!/])[^>]*>")  # the first element's start tag
 _UNIQUE_COUNT_RE = re.compile(rb'uniqueCount\s*=\s*["\']\s*\+?(\d+)')
@@ -58,6 +59,8 @@ class SheetScan:
     hidden_cols: set[int] = field(default_factory=set)
     rows: int = 0  # upper bound of the rows calamine's grid will have
     columns: int = 0
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based, as calamine
+    text_only: bool = False  # every cell with content looked typed as text (picks the reader)
 
     @property
     def cells(self) -> int:
@@ -291,6 +294,8 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
                 if attrs.get(b"hidden") in (b"1", b"true") and attrs.get(b"min", b"").isdigit() \
                         and attrs.get(b"max", b"").isdigit():
                     hidden_col_ranges.append((_bounded(attrs[b"min"]) - 1, _bounded(attrs[b"max"]) - 1))
+        if b"mergeCell" in piece:
+            scan.merged.extend(_merged_range(m) for m in _MERGE_RE.finditer(piece))
         carry = piece[-_CARRY:]
     if extents.odd:
         try:
@@ -304,9 +309,18 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
                                  "请用Excel打开后另存为新的.xlsx再提交。", "corrupt") from exc
     else:
         scan.rows, scan.columns = extents.rows, extents.columns
+        scan.text_only = extents.text_only
     scan.formulas = sorted(formulas)
     scan.hidden_cols = columns_in(hidden_col_ranges)
     return scan
+
+
+def _merged_range(m: re.Match) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A ``<mergeCell ref="B2:C3">`` as ((1, 1), (2, 2)); a one-cell ref spans that cell."""
+    c0, r0 = column_index(m.group(1).upper().decode()), int(m.group(2)) - 1
+    if m.group(3) is None:
+        return (r0, c0), (r0, c0)
+    return (r0, c0), (int(m.group(4)) - 1, column_index(m.group(3).upper().decode()))
 
 
 def scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
@@ -315,9 +329,14 @@ def scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Non
         pass
 
 
+def is_worksheet_part(part: str) -> bool:
+    """A part at the usual place of a worksheet (not a chart sheet, dialog or macro sheet)."""
+    return part.startswith("xl/worksheets/") and part.endswith(".xml")
+
+
 def _worksheet(part: str, sheet_paths: set[str]) -> bool:
     """A listed sheet at the usual place: a part calamine reads only when that sheet is asked for."""
-    return part in sheet_paths and part.startswith("xl/worksheets/") and part.endswith(".xml")
+    return part in sheet_paths and is_worksheet_part(part)
 
 
 def inspect(archive: zipfile.ZipFile, limits: Limits, name: str,
