@@ -99,8 +99,9 @@ def differences(found: list[str], spec: TemplateSpec) -> list[tuple[int | None, 
 
 def recognise(book: Workbook, specs: dict[str, TemplateSpec], display_path: str) -> Recognition:
     best: tuple[float, int, str, TemplateSpec] | None = None
+    depth = max((spec.header_row for spec in specs.values()), default=1)
     for order, sheet_name in enumerate(book.sheet_names):
-        rows = book.sheets[sheet_name].rows
+        rows = book.sheets[sheet_name].head(depth)
         by_row: dict[int, list[str]] = {}  # most specs share header row 1: clean it once per sheet
         for spec in specs.values():
             if spec.header_row not in by_row:
@@ -116,7 +117,7 @@ def recognise(book: Workbook, specs: dict[str, TemplateSpec], display_path: str)
             rule="file.unknown_template", severity=RULES["file.unknown_template"].severity, path=display_path,
             message="找不到任何模板的表头（第1行为空或没有可识别的列名）。请使用资助中心下发的模板填写。")])
     score, _, sheet_name, spec = best
-    found = header_row(book.sheets[sheet_name].rows, spec)
+    found = header_row(book.sheets[sheet_name].head(spec.header_row), spec)
     diffs = differences(found, spec)
     if score < MATCH_THRESHOLD:
         listing = "；".join(d for _, d in diffs[:8]) + ("……" if len(diffs) > 8 else "")

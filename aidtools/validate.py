@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pandas._libs import lib
 
 from aidtools import findings as F
+from aidtools.checks.body import data_body
 from aidtools.checks.columns import Column, prepare
 from aidtools.checks.hits import Hits
 from aidtools.checks.rows import run_row_rules
@@ -205,40 +205,6 @@ def _check_file(path, root, specs, as_of, limits) -> FileReport:
     return report
 
 
-def _data_frame(sheet, spec: TemplateSpec, width: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """The data rows (blank rows dropped) as an object frame, with their Excel row numbers."""
-    first = spec.first_data_row - 1
-    body = sheet.rows[first:]
-    frame = pd.DataFrame(body, dtype=object) if body else pd.DataFrame(dtype=object)
-    if frame.shape[1] < width:
-        for k in range(frame.shape[1], width):
-            frame[k] = None
-    frame.columns = range(frame.shape[1])
-    excel_rows = np.arange(first + 1, first + 1 + len(frame))
-    if len(frame):
-        # Whitespace-only cells count as content: they are findings, not blanks.
-        keep = _filled_rows(frame.to_numpy(dtype=object))
-        if not keep.all():
-            frame = frame[keep].reset_index(drop=True)
-            excel_rows = excel_rows[keep]
-    return frame, excel_rows
-
-
-def _filled(cells: np.ndarray) -> np.ndarray:
-    """True where a cell holds something: not None/NaN and not ""."""
-    return ~(pd.isna(cells) | (cells == ""))
-
-
-def _filled_rows(cells: np.ndarray) -> np.ndarray:
-    """True for rows with at least one filled cell. Most rows fill their first cell, so only the rest
-    need the whole-row test."""
-    keep = _filled(cells[:, 0]) if cells.shape[1] else np.zeros(len(cells), dtype=bool)
-    rest = np.flatnonzero(~keep)
-    if len(rest) and cells.shape[1] > 1:
-        keep[rest] = _filled(cells[rest, 1:]).any(axis=1)
-    return keep
-
-
 # Types whose check reads other cells of the row (id_no: 证件类型) or a file-wide statistic
 # (student_no: the commonest length): checked row by row. Every other column is a pure function of
 # the cell, so it is checked once per distinct (type, value) and the outcome broadcast to the rows.
@@ -253,41 +219,6 @@ class _UniqueContext:
 
     def values_of(self, header):
         return None
-
-
-def _mostly_distinct(raw: pd.Series, sample: int = 2_000) -> bool:
-    """A cheap look before factorising a large column: names or mobiles, nearly all different, are
-    checked row by row anyway. Either path gives the same findings; this only saves time."""
-    if len(raw) < 4 * sample:
-        return False
-    values = raw.to_numpy(dtype=object)[:: len(raw) // sample]
-    try:
-        return len(set(zip(values, map(type, values)))) > 0.8 * len(values)
-    except TypeError:  # an unhashable cell value
-        return False
-
-
-def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
-    """The first row holding each code 0..count-1 (every code occurs)."""
-    first = np.empty(count, dtype=np.int64)
-    rows = np.arange(len(codes), dtype=np.int64)
-    first[codes[::-1]] = rows[::-1]  # the last write wins: the first row, written last
-    return first
-
-
-def _value_codes(raw: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(code of each row's distinct value, the first row of each code). 1, 1.0 and True are equal in
-    Python but different cells (number, number, bool): the value's type is part of the key."""
-    values = raw.to_numpy(dtype=object)
-    if lib.is_string_array(values, skipna=False):  # all text (blank cells are ""): the common case
-        # No missing values here, so the default factorize (no NA pass) gives the same codes.
-        codes, uniques = pd.factorize(values)
-        return codes, _first_rows(codes, len(uniques))
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    types, type_names = pd.factorize(pd.Series(values).map(type).to_numpy(dtype=object), use_na_sentinel=False)
-    if len(type_names) > 1:
-        codes, uniques = pd.factorize(codes.astype(np.int64) * len(type_names) + types, use_na_sentinel=False)
-    return codes, _first_rows(codes, len(uniques))
 
 
 def _expand_hits(frames: list[pd.DataFrame], codes: np.ndarray, excel_rows: np.ndarray) -> list[pd.DataFrame]:
@@ -322,7 +253,8 @@ def _expand_column(col: Column, raw: pd.Series, codes: np.ndarray) -> Column:
 
 def _check_sheet(sheet, spec, recognition, display, today, specs, limits):
     width = max(len(recognition.headers), max(recognition.column_map.values(), default=-1) + 1)
-    frame, excel_rows = _data_frame(sheet, spec, width)
+    body = data_body(sheet, spec.first_data_row - 1, width)
+    excel_rows = body.excel_rows
     hits = Hits(display, sheet.name, excel_rows)
     columns: dict[str, Column] = {}
     pure_ctx = _UniqueContext(today)
@@ -330,20 +262,18 @@ def _check_sheet(sheet, spec, recognition, display, today, specs, limits):
         index = recognition.column_map.get(col_spec.header)
         if index is None:
             continue
-        raw = frame[index] if index in frame.columns else pd.Series([None] * len(frame), dtype=object)
-        raw = raw.reset_index(drop=True)
         letter = column_letter(index)
-        if col_spec.type not in _ROW_LEVEL_TYPES and len(raw) and not _mostly_distinct(raw):
-            codes, first = _value_codes(raw)
-            if len(first) * 2 <= len(raw):
-                distinct = Hits(display, sheet.name, np.arange(len(first)))
-                col = prepare(raw.iloc[first].reset_index(drop=True), col_spec, letter, distinct, limits.max_cell_chars)
-                TYPE_CHECKS[col_spec.type](col, distinct, pure_ctx)
+        if col_spec.type not in _ROW_LEVEL_TYPES and body.n:
+            distinct = body.distinct(index)
+            if distinct is not None and len(distinct.values) * 2 <= body.n:
+                found = Hits(display, sheet.name, np.arange(len(distinct.values)))
+                col = prepare(distinct.values, col_spec, letter, found, limits.max_cell_chars)
+                TYPE_CHECKS[col_spec.type](col, found, pure_ctx)
                 col.extra["checked"] = True
-                hits.frames.extend(_expand_hits(distinct.frames, codes, excel_rows))
-                columns[col_spec.header] = _expand_column(col, raw, codes)
+                hits.frames.extend(_expand_hits(found.frames, distinct.codes, excel_rows))
+                columns[col_spec.header] = _expand_column(col, distinct.full(), distinct.codes)
                 continue
-        columns[col_spec.header] = prepare(raw, col_spec, letter, hits, limits.max_cell_chars)
+        columns[col_spec.header] = prepare(body.raw(index), col_spec, letter, hits, limits.max_cell_chars)
     ctx = SheetContext(spec, columns, hits, today, specs, excel_rows, recognition.headers)
     # id_no last: it reads the normalised 证件类型 of its row.
     for col in sorted(columns.values(), key=lambda c: c.spec.type == "id_no"):
@@ -353,7 +283,7 @@ def _check_sheet(sheet, spec, recognition, display, today, specs, limits):
     check_structure(ctx, sheet, set(recognition.column_map.values()))
     table = pd.DataFrame({c.spec.key: c.value for c in columns.values()})
     table[ROW_COLUMN] = excel_rows
-    return table, hits, len(frame)
+    return table, hits, body.n
 
 
 def check_paths(paths, specs=None, as_of: dt.date | None = None, limits: Limits = DEFAULT_LIMITS,

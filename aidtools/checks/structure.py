@@ -29,7 +29,7 @@ def check_structure(ctx, sheet, data_cols: set[int]) -> None:
         if r1 >= first and c0 < width:
             at("template.merged_cells", max(r0, first), c0,
                f"数据区有合并单元格（{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}），请取消合并并逐格填写。")
-    rows = sheet.rows
+    rows = sheet.rows if sheet.hidden_rows or sheet.hidden_cols else []  # built from a grid only when needed
     for r in sorted(sheet.hidden_rows):
         if r >= first and r < len(rows) and any(v not in (None, "") for v in rows[r][:width]):
             at("template.hidden_rows", r, None, f"第{r + 1}行被隐藏，但有数据。请取消隐藏，确认这些数据是否应当提交。")

@@ -1,7 +1,7 @@
 """What the reader hands to the checks: sheets as raw cell values plus the structure around them."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -26,23 +26,46 @@ def columns_in(ranges: list[tuple[int, int]]) -> set[int]:
     return out
 
 
-@dataclass
 class Sheet:
     """One worksheet.
 
     ``rows`` holds raw values as the file stored them, starting at Excel row 1 and column A:
     ``str`` for text, ``float``/``int`` for numbers, ``datetime.date``/``datetime`` for date cells,
     ``bool``, or ``""``/``None`` for blank.
+
+    A sheet read by :mod:`aidtools.reading.grid` (every cell text) keeps its cells as Arrow columns
+    in ``grid`` instead; ``rows`` is then built from them on first use, and the checks read the
+    columns directly. :meth:`head` gives the first rows without building the rest.
     """
 
-    name: str
-    rows: list[list]
-    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based (r, c)
-    formulas: list[tuple[int, int]] = field(default_factory=list)  # 0-based (r, c) of formula cells
-    hidden_rows: set[int] = field(default_factory=set)  # 0-based row indices
-    hidden_cols: set[int] = field(default_factory=set)  # 0-based column indices
-    hidden: bool = False  # the sheet itself is hidden
-    truncated_cells: list[tuple[int, int]] = field(default_factory=list)  # cells cut to Limits.max_cell_chars
+    def __init__(self, name: str, rows: list[list] | None = None, *,
+                 merged: list[tuple[tuple[int, int], tuple[int, int]]] | None = None,
+                 formulas: list[tuple[int, int]] | None = None, hidden_rows: set[int] | None = None,
+                 hidden_cols: set[int] | None = None, hidden: bool = False, grid=None):
+        self.name = name
+        self._rows = rows if rows is not None or grid is not None else []
+        self.grid = grid  # a TextGrid, or None
+        self.merged = merged if merged is not None else []  # 0-based ((r0, c0), (r1, c1))
+        self.formulas = formulas if formulas is not None else []  # 0-based (r, c) of formula cells
+        self.hidden_rows = hidden_rows if hidden_rows is not None else set()  # 0-based row indices
+        self.hidden_cols = hidden_cols if hidden_cols is not None else set()  # 0-based column indices
+        self.hidden = hidden  # the sheet itself is hidden
+
+    @property
+    def rows(self) -> list[list]:
+        if self._rows is None:
+            self._rows = self.grid.to_rows()
+        return self._rows
+
+    def head(self, n: int) -> list[list]:
+        """The first ``n`` rows (fewer when the sheet has fewer)."""
+        if self._rows is None:
+            return self.grid.head(n)
+        return self._rows[:n]
+
+    def __repr__(self) -> str:
+        source = "grid" if self._rows is None else f"{len(self._rows)} rows"
+        return f"Sheet({self.name!r}, {source}, hidden={self.hidden})"
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Open any submitted file and return its sheets as raw values (python-calamine does the parsing).
+"""Open any submitted file and return its sheets as raw values (python-calamine does the parsing;
+.xlsx files whose every cell is text go through fastexcel into Arrow columns, :mod:`~aidtools.reading.grid`).
 
 Everything that could make calamine exhaust memory or abort the process is checked first, from
 the file's own structure (:mod:`~aidtools.reading.xlsx_parts` for .xlsx/.xlsm,
@@ -110,7 +111,9 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         what = _not_a_workbook(names)
         if what:
             raise UnreadableFile(f"{name}：这是{what}，不是Excel工作簿。请提交用资助中心下发模板填写的Excel文件。", "format")
-        opening = _Opening(path)
+        # Most sheets are all text (the templates format every column as text), so the workbook is
+        # opened for the Arrow route first; a sheet with other cells sends the file to calamine's rows.
+        opening = _Opening(path, _open_fastexcel if _columnar else CalamineWorkbook.from_path)
         try:
             parts, scans = xlsx_parts.inspect(archive, limits, name,
                                               parts_checked=opening.start if xlsx_parts.helper_threads() else None)
@@ -126,7 +129,15 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         writer = xlsx_parts.application(archive)
         macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     fmt = "xlsm" if (macros or path.suffix.lower() == ".xlsm") else "xlsx"
-    book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening)
+    book = None
+    if _columnar:
+        if all(scans.get(part, xlsx_parts.SheetScan()).text_only and xlsx_parts.is_worksheet_part(part)
+               for _, part, _ in parts):
+            book = _read_grids(path, digest, size, fmt, limits, parts, scans, opening)
+        opening.discard()
+        opening = None
+    if book is None:
+        book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening)
     book.has_macros = macros
     book.writer = writer
     return book
@@ -162,19 +173,36 @@ def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
     return _read_calamine(path, digest, size, "xls", limits, scan.structure, None)
 
 
-class _Opening:
-    """``CalamineWorkbook.from_path`` in a helper thread, started once every part it reads has been
-    checked (:func:`xlsx_parts.inspect` calls :meth:`start`), so that calamine's parse of the string
-    table overlaps the scan of the worksheets. Without :meth:`start`, :meth:`result` opens in place."""
+_columnar = True
 
-    def __init__(self, path: Path):
+
+def use_columnar(enabled: bool) -> None:
+    """Whether all-text .xlsx sheets are read into Arrow columns (:mod:`aidtools.reading.grid`).
+    On by default; off, every file is read as calamine's rows (the tests compare the two)."""
+    global _columnar
+    _columnar = enabled
+
+
+def _open_fastexcel(path: str):
+    import fastexcel
+    return fastexcel.read_excel(path)
+
+
+class _Opening:
+    """``opener(path)`` (calamine's or fastexcel's open) in a helper thread, started once every part
+    it reads has been checked (:func:`xlsx_parts.inspect` calls :meth:`start`), so that the parse of
+    the string table overlaps the scan of the worksheets. Without :meth:`start`, :meth:`result`
+    opens in place."""
+
+    def __init__(self, path: Path, opener):
         self._path = str(path)
+        self._opener = opener
         self._thread: threading.Thread | None = None
         self._outcome: tuple[object, BaseException | None] = (None, None)
 
     def _open(self) -> None:
         try:
-            self._outcome = (CalamineWorkbook.from_path(self._path), None)
+            self._outcome = (self._opener(self._path), None)
         except BaseException as exc:  # raised again by result(), in the reader's own error handling
             self._outcome = (None, exc)
 
@@ -182,9 +210,9 @@ class _Opening:
         self._thread = threading.Thread(target=self._open, name="aidtools-open", daemon=True)
         self._thread.start()
 
-    def result(self) -> CalamineWorkbook:
+    def result(self):
         if self._thread is None:
-            return CalamineWorkbook.from_path(self._path)
+            return self._opener(self._path)
         self._thread.join()
         book, exc = self._outcome
         self._outcome = (None, None)
@@ -196,6 +224,45 @@ class _Opening:
         if self._thread is not None:
             self._thread.join()
         self._outcome = (None, None)
+
+
+def _corrupt(name: str, exc: BaseException) -> UnreadableFile:
+    """What an exception out of calamine or fastexcel becomes: encrypted or corrupt."""
+    text = str(exc)
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return _encrypted(name)
+    return UnreadableFile(f"{name}：文件已损坏，无法读取（{type(exc).__name__}: {text[:120]}）。"
+                          "请用Excel打开并另存为新的.xlsx后再提交。", "corrupt")
+
+
+def _read_grids(path, digest, size, fmt, limits, parts, scans, opening: _Opening) -> Workbook | None:
+    """Every sheet as a :class:`~aidtools.reading.grid.TextGrid`, or None when one is not all text."""
+    from aidtools.reading import grid
+
+    name = path.name
+    try:
+        reader = opening.result()
+        sheet_names = [sheet_name for sheet_name, _, _ in parts]
+        if list(reader.sheet_names) != sheet_names:
+            return None
+        sheets = {}
+        for sheet_name, part, hidden in parts:
+            cells = grid.load(reader, sheet_name)
+            if cells is None:
+                return None
+            if cells.height > limits.max_rows + 1:
+                raise UnreadableFile(f"{name}：工作表“{sheet_name}”有 {cells.height} 行，超过上限 {limits.max_rows}。"
+                                     "请拆分后提交。", "too_large")
+            scan = scans[part]
+            sheets[sheet_name] = Sheet(sheet_name, grid=cells, merged=list(scan.merged), formulas=scan.formulas,
+                                       hidden_rows=scan.hidden_rows, hidden_cols=scan.hidden_cols, hidden=hidden)
+    except UnreadableFile:
+        raise
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # fastexcel's errors, and pyo3's PanicException
+        raise _corrupt(name, exc) from exc
+    return Workbook(path=path, format=fmt, sha256=digest, size=size, sheet_names=sheet_names, sheets=sheets)
 
 
 def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening: _Opening | None = None) -> Workbook:
@@ -218,7 +285,7 @@ def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, op
             merged = list(getattr(cal_sheet, "merged_cell_ranges", None) or [])
             formulas, hidden_rows, hidden_cols = structure.get(sheet_name, ([], set(), set()))
             sheets[sheet_name] = Sheet(
-                name=sheet_name, rows=rows, merged=merged, formulas=formulas,
+                sheet_name, rows, merged=merged, formulas=formulas,
                 hidden_rows=hidden_rows, hidden_cols=hidden_cols, hidden=sheet_name in hidden_sheets,
             )
     except UnreadableFile:
@@ -226,11 +293,7 @@ def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, op
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # calamine raises several error types, and pyo3's PanicException
-        text = str(exc)
-        if "password" in text.lower() or "encrypt" in text.lower():
-            raise _encrypted(name) from exc
-        raise UnreadableFile(f"{name}：文件已损坏，无法读取（{type(exc).__name__}: {text[:120]}）。"
-                             "请用Excel打开并另存为新的.xlsx后再提交。", "corrupt") from exc
+        raise _corrupt(name, exc) from exc
     return Workbook(path=path, format=fmt, sha256=digest, size=size, sheet_names=sheet_names, sheets=sheets)
 
 
