@@ -1,0 +1,172 @@
+"""The Arrow route for all-text sheets (aidtools.reading.grid) gives what calamine's rows give.
+
+Which reader a file takes is a matter of speed only: the same cells in the same places, the same
+merged ranges, and the same findings and normalised tables from ``check_file``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from builders import Formula, Sheet, make_id, rows_for, write_book, write_template
+from conftest import check
+
+from aidtools.reading import read_file
+from aidtools.reading import workbook as reading
+from aidtools.recognize import column_letter
+
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "submissions"
+
+
+@pytest.fixture
+def rows_route():
+    """Read every file as calamine's rows inside the ``with``; the Arrow route again afterwards."""
+    class Switch:
+        def __enter__(self):
+            reading.use_columnar(False)
+
+        def __exit__(self, *exc):
+            reading.use_columnar(True)
+    yield Switch()
+    reading.use_columnar(True)
+
+
+def calamine_rows(path, sheet):
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+
+
+def calamine_merged(path, sheet):
+    found = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).merged_cell_ranges or []
+    return [((r0, c0), (r1, c1)) for (r0, c0), (r1, c1) in found]
+
+
+texts = st.one_of(
+    st.sampled_from(["", " ", "  a ", "张三", "a\nb", "x_x000D_y", "&<>\"'", "001", "1e5", "=1+1", "\u3000甲\u200b"]),
+    st.text(alphabet=st.sampled_from(list("张三丽 ab01\t\u00a0")), min_size=1, max_size=6),
+)
+grids = st.lists(st.lists(st.one_of(st.none(), texts), min_size=0, max_size=6), min_size=0, max_size=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(rows=grids, writer=st.sampled_from(["openpyxl", "xlsxwriter"]), merge=st.booleans())
+def test_all_text_sheets_read_as_calamine_places_them(tmp_path_factory, rows, writer, merge):
+    path = tmp_path_factory.mktemp("grid") / "t.xlsx"
+    merged = ["B2:C3"] if merge and len(rows) >= 3 and all(len(r) >= 3 for r in rows[:3]) else []
+    write_book(path, writer=writer, sheets=[Sheet("表", rows, merged=merged)])
+    book = read_file(path)
+    sheet = book.sheets["表"]
+    expected = calamine_rows(path, "表")
+    assert sheet.grid is not None, "an all-text sheet takes the Arrow route"
+    assert sheet.head(2) == expected[:2]
+    assert sheet.rows == expected
+    assert sheet.merged == calamine_merged(path, "表")
+
+
+@pytest.mark.parametrize("cell", [3, 2.5, dt.date(2020, 1, 2), True, Formula("=1+2", 3)])
+def test_a_cell_that_is_not_text_sends_the_file_to_calamine(tmp_path, writer, cell):
+    path = write_book(tmp_path / "t.xlsx", [["学号", "金额"], ["001", "x"], ["002", cell]], writer=writer)
+    sheet = read_file(path).sheets["Sheet1"]
+    assert sheet.grid is None
+    assert sheet.rows == calamine_rows(path, "Sheet1")
+
+
+def test_text_formula_results_and_inline_strings_stay_on_the_arrow_route(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "inline.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})  # inline strings, row by row
+    ws = wb.add_worksheet("S")
+    ws.write_string(0, 0, "学号")
+    ws.write_string(0, 2, " 姓名 ")
+    ws.write_string(3, 1, "a&b")
+    ws.write_formula(4, 0, '="x"&"y"', None, "xy")  # a formula with a text result: t="str"
+    wb.close()
+    sheet = read_file(path).sheets["S"]
+    assert sheet.grid is not None
+    assert sheet.rows == calamine_rows(path, "S")
+    assert sheet.formulas == [(4, 0)]
+
+
+def test_several_sheets_and_a_hidden_one(tmp_path, writer):
+    sheets = [Sheet("说明", [["请用文本格式填写"]]), Sheet("学生", [["学号"], ["001"]], hidden_rows=[2], hidden_cols=["A"])]
+    path = write_book(tmp_path / "t.xlsx", writer=writer, sheets=sheets)
+    book = read_file(path)
+    assert book.sheet_names == ["说明", "学生"]
+    assert all(s.grid is not None for s in book.sheets.values())
+    assert book.sheets["学生"].rows == calamine_rows(path, "学生")
+    assert book.sheets["学生"].hidden_rows == {1} and book.sheets["学生"].hidden_cols == {0}
+
+
+def _messy_student_rows():
+    """Student rows with what departments get wrong, all typed as text."""
+    rows = rows_for("student", n=12)
+    header, body = rows[0], rows[1:]
+    body[1][0] = " " + body[1][0]  # whitespace
+    body[2][0] = body[3][0]  # a duplicate 学号
+    body[4][2] = make_id()[:-1] + "0"  # a bad check digit
+    body[5] = [None] * len(header)  # a blank row in the middle
+    body[6][1] = ""  # a required name left empty
+    body[7][5] = "2017/9/1"  # a date in another shape
+    body.append([None] * len(header) + ["多出来的"])  # content only beyond the template's columns
+    return [header] + body
+
+
+@pytest.mark.parametrize("sheet_options", [{}, {"merged": ["B3:B4"], "hidden_rows": [4], "hidden_cols": ["C"]}])
+def test_findings_and_tables_are_the_same_on_both_routes(tmp_path, writer, rows_route, sheet_options):
+    rows = _messy_student_rows()
+    path = write_book(tmp_path / "学生.xlsx", writer=writer,
+                      sheets=[Sheet("学生基本信息", rows, **sheet_options)])
+    on_grid = check(path)
+    assert read_file(path).sheets["学生基本信息"].grid is not None
+    with rows_route:
+        assert read_file(path).sheets["学生基本信息"].grid is None
+        on_rows = check(path)
+    assert on_grid.rows == on_rows.rows == 12
+    assert len(on_grid.findings) > 5
+    assert on_grid.findings.equals(on_rows.findings)
+    assert on_grid.table.equals(on_rows.table)
+
+
+def test_columns_missing_from_the_sheet_and_headers_only(tmp_path, writer, rows_route):
+    header = rows_for("student", n=1)[0]
+    short = write_book(tmp_path / "short.xlsx", [header[:5], [f"00{k}" for k in range(5)]], writer=writer,
+                       sheet="学生基本信息")
+    only = write_template(tmp_path, "student", n=0, writer=writer)
+    for path in (short, only):
+        on_grid = check(path)
+        with rows_route:
+            on_rows = check(path)
+        assert on_grid.findings.equals(on_rows.findings), path.name
+        assert on_grid.rows == on_rows.rows
+
+
+def test_the_sample_submissions_check_the_same_on_both_routes(tmp_path, rows_route):
+    from aidtools.validate import check_paths
+    from builders import specs
+
+    folder = tmp_path / "submissions"
+    shutil.copytree(SAMPLE, folder)
+    on_grid = check_paths([folder], specs=specs())
+    with rows_route:
+        on_rows = check_paths([folder], specs=specs())
+    taken = sum(1 for r in on_grid if r.readable and r.format == "xlsx" and r.template
+                and read_file(r.path).sheets[r.sheet].grid is not None)
+    assert taken >= 1
+    for a, b in zip(on_grid, on_rows):
+        assert a.findings.equals(b.findings), a.display_path
+        assert (a.table is None and b.table is None) or a.table.equals(b.table), a.display_path
+
+
+def test_column_letters_beyond_z_are_placed(tmp_path, writer):
+    row = [None] * 30 + ["AE列"]
+    path = write_book(tmp_path / "wide.xlsx", [["甲"], row], writer=writer)
+    sheet = read_file(path).sheets["Sheet1"]
+    assert sheet.grid is not None and sheet.rows == calamine_rows(path, "Sheet1")
+    assert column_letter(len(sheet.rows[1]) - 1) == "AE"
