@@ -56,17 +56,24 @@ def _shared(frame: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     return codes, strings
 
 
-def _rows_xml(codes: np.ndarray, first_row: int, letters: list[str]) -> str:
+def _rows_xml(codes: np.ndarray, first_row: int, letters: list[str], numbers: dict[int, np.ndarray]) -> str:
     rows = pd.Series(np.arange(first_row, first_row + len(codes))).astype(str)
     out = '<row r="' + rows + '">'
     for j, letter in enumerate(letters):
         cell = '<c r="' + letter + rows + '" s="1" t="s"><v>' + pd.Series(codes[:, j]).astype(str) + "</v></c>"
-        out = out + cell.where(codes[:, j] >= 0, "")
+        cell = cell.where(codes[:, j] >= 0, "")
+        if j in numbers:  # number cells below the header row
+            at = np.arange(first_row, first_row + len(codes)) - 2  # index into the data rows; -1: the header
+            values = pd.Series(numbers[j][np.maximum(at, 0)], dtype=object)
+            number = ('<c r="' + letter + rows + '"><v>' + values.fillna("").astype(str) + "</v></c>").where(values.notna(), "")
+            cell = cell.where(at < 0, number)
+        out = out + cell
     return "".join((out + "</row>").tolist())
 
 
-def write(frame: pd.DataFrame, path, sheet: str) -> Path:
-    """Header row then every value as a shared-string text cell; None/NaN cells are left out."""
+def write(frame: pd.DataFrame, path, sheet: str, numeric: tuple[str, ...] = ()) -> Path:
+    """Header row then every value as a shared-string text cell; None/NaN cells are left out.
+    Columns named in ``numeric`` hold number cells instead (their values must read as numbers)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = frame.astype(object).where(frame.notna(), None)
@@ -74,6 +81,7 @@ def write(frame: pd.DataFrame, path, sheet: str) -> Path:
                             ignore_index=True)
     codes, strings = _shared(with_header)
     letters = [column_letter(j) for j in range(frame.shape[1])]
+    numbers = {list(frame.columns).index(c): body[c].to_numpy(dtype=object) for c in numeric}
     tmp = path.with_name(path.name + ".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -96,7 +104,7 @@ def write(frame: pd.DataFrame, path, sheet: str) -> Path:
             last = f"{letters[-1]}{len(codes)}"
             part.write(_SHEET_HEAD.format(last=last, width=len(letters)).encode())
             for start in range(0, len(codes), CHUNK):
-                part.write(_rows_xml(codes[start:start + CHUNK], start + 1, letters).encode())
+                part.write(_rows_xml(codes[start:start + CHUNK], start + 1, letters, numbers).encode())
             part.write(_SHEET_TAIL.encode())
     os.replace(tmp, path)
     return path

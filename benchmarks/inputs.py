@@ -287,11 +287,13 @@ def _spec_sheet(template: str) -> str:
     return load_specs()[template].sheet
 
 
-def student_workbook(n: int, seed: int = 2017, data_dir: Path = DATA_DIR) -> Path:
-    """The cached student workbook of ``n`` rows (generated on first use)."""
-    path = Path(data_dir) / f"students_{n}_s{seed}.xlsx"
+def student_workbook(n: int, seed: int = 2017, data_dir: Path = DATA_DIR, typed: bool = False) -> Path:
+    """The cached student workbook of ``n`` rows (generated on first use). Every cell is text, as the
+    template's text format keeps it; ``typed``: 学制 typed as numbers, as many departments do (such
+    a sheet is read as calamine's rows, not as Arrow columns)."""
+    path = Path(data_dir) / f"students_{n}_s{seed}{'_typed' if typed else ''}.xlsx"
     if not path.exists():
-        write_workbook(student_frame(n, seed), path, _spec_sheet("student"))
+        fastxlsx.write(student_frame(n, seed), path, _spec_sheet("student"), numeric=("学制",) if typed else ())
     return path
 
 

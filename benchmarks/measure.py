@@ -7,7 +7,7 @@ of RSS over the process tree (this process and every worker or subprocess, sampl
 50 ms). A fresh process per measurement keeps one run's memory and caches out of the next.
 
 Tasks: ``floor`` (python-calamine values only), ``route`` (fastexcel into Arrow plus dictionary
-encoding: the measured route to a faster reader, not used by aidtools), ``check`` (``check_file`` in-process), ``cli``
+encoding, alone: the read aidtools does for all-text sheets, without the safety scan and checks), ``check`` (``check_file`` in-process), ``cli``
 (``python -m aidtools check`` as a user runs it, interpreter start-up included), ``peer``
 (pandas.read_excel + pandera), ``reconcile``, ``job`` (the whole ``aidtools run``), ``serial`` and
 ``parallel`` (a folder through ``check_paths`` / ``check_paths_parallel``), ``cores`` (what a second
@@ -94,10 +94,11 @@ def task_floor(args) -> dict:
 
 
 def task_route(args):
-    """The measured route to a faster reader (not used by aidtools): fastexcel (Rust, on calamine)
-    reads the sheet's data rows into Arrow columns with strict type inference over every row, and
-    each column is dictionary-encoded, which is what a check on distinct values needs. A column mixing
-    text and numbers makes strict inference refuse the file: reported, as the fallback would be taken."""
+    """The Arrow read alone (what :mod:`aidtools.reading.grid` does for all-text sheets, without the
+    safety scan and the checks): fastexcel (Rust, on calamine) reads the sheet's data rows into Arrow
+    columns with strict type inference over every row, and each column is dictionary-encoded, which
+    is what a check on distinct values needs. A column mixing text and numbers makes strict inference
+    refuse the file: reported, as aidtools would then read calamine's rows."""
     import fastexcel
     import pyarrow.compute as pc
 

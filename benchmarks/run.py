@@ -138,7 +138,7 @@ def parse_args(argv=None):
     p.add_argument("--province", default=None, help="FILESxROWS for the parallel check (default 4x100000)")
     p.add_argument("--university", default=None, help="STUDENTS:PAYMENTS for reconcile (default 300000:1000000)")
     p.add_argument("--job", default=None, help="STUDENTS:PAYMENTS for the whole run (default 3000:10000: ~14k rows in 37 files, an aid centre's round)")
-    p.add_argument("--skip", default="", help="comma-separated: floor,check,cli,peer,reconcile,job,province")
+    p.add_argument("--skip", default="", help="comma-separated: floor,check,cli,peer,route,typed,reconcile,job,province")
     p.add_argument("--results", default=None, help="where to write the Markdown results")
     p.add_argument("--compare", default=None, metavar="DIR",
                    help="also time check_file from another copy of the package (DIR holds aidtools/), interleaved")
@@ -198,6 +198,18 @@ def run_workbooks(args, runs: Runs, notes: list[str]) -> None:
                     env = dict(os.environ, AIDTOOLS_SRC=args.compare) if task == "check_compare" else None
                     runs.add(task, size, measure(task.replace("_compare", ""), _timeout(n), env=env, path=str(path),
                                                  **extra))
+        if n == TYPED_SIZE and "typed" not in args.skip:
+            # The same rows with 学制 typed as numbers: calamine's rows route, not the Arrow one.
+            typed = inputs.student_workbook(n, typed=True)
+            print(f"\n== {size}, 学制 as numbers: {typed}", flush=True)
+            for _ in range(args.repeats):
+                for task in ("floor", "check"):
+                    runs.add(task, TYPED_LABEL, measure(task, _timeout(n), path=str(typed),
+                                                        **({"sheet": sheet} if task == "floor" else {})))
+
+
+TYPED_SIZE = 100_000
+TYPED_LABEL = f"{TYPED_SIZE:,} rows, 学制 as numbers"
 
 
 def _has(module: str) -> bool:
@@ -340,8 +352,15 @@ def report(args, runs: Runs, info: dict, notes: list[str], started: float, load0
             route.append(f"{n:,}: {_fmt(med)} ({_ratio(med, floor)} of the floor)"
                          + (f", strict inference refused the file ({fallback[0]})" if fallback else ""))
     if route:
-        lines += ["Route, not used by aidtools: fastexcel reading the data rows into Arrow with strict type "
-                  "inference over every row, plus dictionary-encoding every column: " + "; ".join(route) + ".", ""]
+        lines += ["The Arrow read alone (fastexcel reading the data rows into Arrow with strict type inference over "
+                  "every row, plus dictionary-encoding every column; what `aidtools check` does for an all-text "
+                  "sheet before the safety scan and the checks): " + "; ".join(route) + ".", ""]
+    floor_t, check_t = runs.median("floor", TYPED_LABEL), runs.median("check", TYPED_LABEL)
+    if check_t is not None:
+        lines += [f"A sheet with number cells ({TYPED_LABEL}: the same rows, 学制 typed as numbers as many "
+                  "departments do) is read as calamine's rows, not as Arrow columns: floor "
+                  f"{_fmt(floor_t)}, check {_fmt(check_t)}, **{_ratio(check_t, floor_t)}** of the floor "
+                  f"(n={len(runs.ok('check', TYPED_LABEL))}).", ""]
 
     # -- reconcile, job, province
     lines += ["## Reconciliation, whole run, province / 对账、整体运行、省级并行", "",
