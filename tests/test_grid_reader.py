@@ -170,3 +170,38 @@ def test_column_letters_beyond_z_are_placed(tmp_path, writer):
     sheet = read_file(path).sheets["Sheet1"]
     assert sheet.grid is not None and sheet.rows == calamine_rows(path, "Sheet1")
     assert column_letter(len(sheet.rows[1]) - 1) == "AE"
+
+
+@pytest.mark.parametrize("rows", [[[None, None, "C1"], [None, None, None, "D2"]], [[None], [None, "B2"]], []])
+def test_sheets_that_start_right_of_column_a_or_are_empty(tmp_path, writer, rows):
+    path = write_book(tmp_path / "offset.xlsx", rows, writer=writer)
+    sheet = read_file(path).sheets["Sheet1"]
+    assert sheet.grid is not None
+    assert sheet.rows == calamine_rows(path, "Sheet1")
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    """The kinds of workbook opens done while reading ("grid": fastexcel, "rows": calamine)."""
+    done = []
+    for kind, opener in list(reading._Opening._OPENERS.items()):
+        def wrapped(path, kind=kind, opener=opener):
+            done.append(kind)
+            return opener(path)
+        monkeypatch.setitem(reading._Opening._OPENERS, kind, wrapped)
+    return done
+
+
+def test_the_workbook_is_opened_once_by_the_reader_its_largest_sheet_needs(tmp_path, opened, rows_route):
+    text = write_book(tmp_path / "text.xlsx", [["学号"], ["001"], ["002"]])
+    numbers = write_book(tmp_path / "numbers.xlsx", writer="openpyxl", sheets=[
+        Sheet("说明", [["只填文本"]]), Sheet("数据", [["金额"]] + [[k] for k in range(200)])])
+    read_file(text)
+    assert opened == ["grid"]
+    opened.clear()
+    book = read_file(numbers)
+    assert opened == ["rows"] and book.sheets["数据"].grid is None
+    opened.clear()
+    with rows_route:
+        read_file(text)
+    assert opened == ["rows"]

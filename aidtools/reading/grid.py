@@ -68,34 +68,42 @@ def _as_array(column) -> pa.Array:
     return column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
 
 
+_STRICT = dict(header_row=None, skip_rows=0, dtype_coercion="strict", schema_sample_rows=None)
+
+
 def load(reader, sheet_name: str) -> TextGrid | None:
     """The sheet as a :class:`TextGrid`, or None when a column is not all text (take the rows route).
 
     ``reader`` is a ``fastexcel.ExcelReader`` opened on a file whose parts have passed the safety
-    scan (:func:`aidtools.reading.xlsx_parts.inspect`).
+    scan (:func:`aidtools.reading.xlsx_parts.inspect`). Sheets whose cells start in column A (every
+    template's do) are read in one eager pass, columns counted from A; others through fastexcel's
+    column list, which gives each column's place.
     """
     import fastexcel
 
     try:
-        sheet = reader.load_sheet(sheet_name, header_row=None, skip_rows=0, dtype_coercion="strict",
-                                  schema_sample_rows=None)
+        try:
+            batch = reader.load_sheet(sheet_name, eager=True, use_columns="A:", **_STRICT)
+            places = range(batch.num_columns)
+        except fastexcel.ColumnNotFoundError:  # nothing in column A: the range starts further right
+            sheet = reader.load_sheet(sheet_name, **_STRICT)
+            places = [column.absolute_index for column in sheet.available_columns()]
+            batch = sheet.to_arrow() if places else None
     except fastexcel.UnsupportedColumnTypeCombinationError:  # a column mixes kinds: rows route
         return None
-    info = sheet.available_columns()
-    if not info:
+    if batch is None or not len(places):
         return TextGrid(0, 0, {})
-    batch = sheet.to_arrow()
     if not all(_is_text(field.type) for field in batch.schema):
         return None
     columns = {}
-    for position, column in enumerate(info):
+    for position, place in enumerate(places):
         array = _as_array(batch.column(position))
         if pa.types.is_null(array.type):
             continue
         if not pa.types.is_string(array.type):
             array = array.cast(pa.string())
         if array.null_count < len(array):
-            columns[column.absolute_index] = array
+            columns[place] = array
     width = max(columns, default=-1) + 1
     height = batch.num_rows if columns else 0
     return TextGrid(height, width, columns)

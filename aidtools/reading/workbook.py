@@ -111,9 +111,7 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         what = _not_a_workbook(names)
         if what:
             raise UnreadableFile(f"{name}：这是{what}，不是Excel工作簿。请提交用资助中心下发模板填写的Excel文件。", "format")
-        # Most sheets are all text (the templates format every column as text), so the workbook is
-        # opened for the Arrow route first; a sheet with other cells sends the file to calamine's rows.
-        opening = _Opening(path, _open_fastexcel if _columnar else CalamineWorkbook.from_path)
+        opening = _Opening(path)
         try:
             parts, scans = xlsx_parts.inspect(archive, limits, name,
                                               parts_checked=opening.start if xlsx_parts.helper_threads() else None)
@@ -130,12 +128,9 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         macros = any(n.lower().endswith("vbaproject.bin") for n in names)
     fmt = "xlsm" if (macros or path.suffix.lower() == ".xlsm") else "xlsx"
     book = None
-    if _columnar:
-        if all(scans.get(part, xlsx_parts.SheetScan()).text_only and xlsx_parts.is_worksheet_part(part)
-               for _, part, _ in parts):
-            book = _read_grids(path, digest, size, fmt, limits, parts, scans, opening)
-        opening.discard()
-        opening = None
+    if _columnar and all(scans.get(part, xlsx_parts.SheetScan()).text_only and xlsx_parts.is_worksheet_part(part)
+                         for _, part, _ in parts):
+        book = _read_grids(path, digest, size, fmt, limits, parts, scans, opening)
     if book is None:
         book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening)
     book.has_macros = macros
@@ -189,31 +184,38 @@ def _open_fastexcel(path: str):
 
 
 class _Opening:
-    """``opener(path)`` (calamine's or fastexcel's open) in a helper thread, started once every part
-    it reads has been checked (:func:`xlsx_parts.inspect` calls :meth:`start`), so that the parse of
-    the string table overlaps the scan of the worksheets. Without :meth:`start`, :meth:`result`
-    opens in place."""
+    """Opening the workbook in a helper thread, started once every part the open reads has been
+    checked (:func:`xlsx_parts.inspect` calls :meth:`start`), so that the parse of the string table
+    overlaps the scan of the worksheets. What is opened follows the scan's first guess: fastexcel for
+    the Arrow route when the largest sheet starts with text cells only, calamine otherwise.
+    :meth:`result` asks for one kind; a guess that was wrong (or no :meth:`start`) opens it in place."""
 
-    def __init__(self, path: Path, opener):
+    _OPENERS = {"grid": _open_fastexcel, "rows": CalamineWorkbook.from_path}
+
+    def __init__(self, path: Path):
         self._path = str(path)
-        self._opener = opener
+        self._kind: str | None = None
         self._thread: threading.Thread | None = None
         self._outcome: tuple[object, BaseException | None] = (None, None)
 
     def _open(self) -> None:
         try:
-            self._outcome = (self._opener(self._path), None)
+            self._outcome = (self._OPENERS[self._kind](self._path), None)
         except BaseException as exc:  # raised again by result(), in the reader's own error handling
             self._outcome = (None, exc)
 
-    def start(self) -> None:
+    def start(self, text_only: bool = False) -> None:
+        self._kind = "grid" if (_columnar and text_only) else "rows"
         self._thread = threading.Thread(target=self._open, name="aidtools-open", daemon=True)
         self._thread.start()
 
-    def result(self):
-        if self._thread is None:
-            return self._opener(self._path)
+    def result(self, kind: str):
+        """The workbook opened by calamine (``"rows"``) or fastexcel (``"grid"``)."""
+        if self._thread is None or self._kind != kind:
+            self.discard()
+            return self._OPENERS[kind](self._path)
         self._thread.join()
+        self._thread = None
         book, exc = self._outcome
         self._outcome = (None, None)
         if exc is not None:
@@ -223,6 +225,7 @@ class _Opening:
     def discard(self) -> None:
         if self._thread is not None:
             self._thread.join()
+        self._thread = None
         self._outcome = (None, None)
 
 
@@ -241,7 +244,7 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, opening: _Opening
 
     name = path.name
     try:
-        reader = opening.result()
+        reader = opening.result("grid")
         sheet_names = [sheet_name for sheet_name, _, _ in parts]
         if list(reader.sheet_names) != sheet_names:
             return None
@@ -268,7 +271,7 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, opening: _Opening
 def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening: _Opening | None = None) -> Workbook:
     name = path.name
     try:
-        calamine = opening.result() if opening is not None else CalamineWorkbook.from_path(str(path))
+        calamine = opening.result("rows") if opening is not None else CalamineWorkbook.from_path(str(path))
         worksheets = {m.name for m in calamine.sheets_metadata if str(m.typ).endswith("WorkSheet")}
         if callable(structure):  # .xls: the BIFF walk's structure, by calamine's sheet names
             structure = structure(list(calamine.sheet_names))

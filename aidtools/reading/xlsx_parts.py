@@ -266,8 +266,10 @@ def _measured(source, workers: int):
             yield piece, whole, future.result()
 
 
-def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> SheetScan:
-    """Grid size, formula cells, hidden rows and columns (0-based) of one worksheet part."""
+def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, first_piece=None) -> SheetScan:
+    """Grid size, formula cells, merged ranges, hidden rows and columns (0-based) of one worksheet
+    part. ``first_piece(text_only)``, when given, is called once the first piece is measured, with
+    whether its cells were all text so far."""
     scan = SheetScan()
     formulas: set[tuple[int, int]] = set()
     hidden_col_ranges: list[tuple[int, int]] = []
@@ -281,6 +283,9 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
         if not whole:
             extents.odd = True
         extents.absorb(measured)
+        if first_piece is not None:
+            first_piece(extents.text_only)
+            first_piece = None
         if extents.formulas:
             for m in _FORMULA_RE.finditer(carry + piece):
                 formulas.add((int(m.group(2)) - 1, column_index(m.group(1).decode())))
@@ -310,6 +315,8 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> Sh
     else:
         scan.rows, scan.columns = extents.rows, extents.columns
         scan.text_only = extents.text_only
+    if first_piece is not None:  # an empty part
+        first_piece(scan.text_only)
     scan.formulas = sorted(formulas)
     scan.hidden_cols = columns_in(hidden_col_ranges)
     return scan
@@ -343,10 +350,12 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str,
             parts_checked=None) -> tuple[list[tuple[str, str, bool]], dict[str, SheetScan]]:
     """Every check above, in order; returns the sheet list and a :class:`SheetScan` per sheet part.
 
-    Every part but the worksheets is checked first; then ``parts_checked()`` (when given) is called:
-    from there on, opening the workbook with calamine (which reads the string table, styles and
-    workbook parts, not the worksheets) is safe while the worksheets are scanned. Reading a
-    worksheet is safe only once this function has returned.
+    Every part but the worksheets is checked first; then ``parts_checked(text_only)`` (when given)
+    is called: from there on, opening the workbook with calamine or fastexcel (which read the string
+    table, styles and workbook parts, not the worksheets) is safe while the worksheets are scanned.
+    Reading a worksheet is safe only once this function has returned. The largest worksheet is
+    scanned first, and ``text_only`` says whether its first piece held only text cells: a guess at
+    which reader the file will take, for the caller to open that one.
 
     Raises :class:`UnreadableFile` when a sheet has more rows than ``limits.max_rows`` or the grids
     together would exceed :func:`~aidtools.reading.limits.cell_budget`.
@@ -367,10 +376,12 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str,
             scans[info.filename] = scan_sheet(archive, info, name)
         elif lower.endswith(_XML_SUFFIXES):
             scan_part(archive, info, name)
-    if parts_checked is not None:
-        parts_checked()
-    for info in worksheets:
-        scans[info.filename] = scan_sheet(archive, info, name)
+    worksheets.sort(key=lambda info: -info.file_size)
+    if parts_checked is not None and not worksheets:
+        parts_checked(False)
+    for k, info in enumerate(worksheets):
+        hint = parts_checked if k == 0 else None
+        scans[info.filename] = scan_sheet(archive, info, name, first_piece=hint)
     listed = [(sheet_name, part) for sheet_name, part, _ in sheets if part in scans]
     unlisted = [(part, part) for part, scan in scans.items() if part not in sheet_paths and scan.cells]
     budget = cell_budget(limits, sum(archive.getinfo(part).file_size for _, part in listed + unlisted))
