@@ -205,3 +205,38 @@ def test_the_workbook_is_opened_once_by_the_reader_its_largest_sheet_needs(tmp_p
     with rows_route:
         read_file(text)
     assert opened == ["rows"]
+
+
+def test_rich_text_phonetic_runs_escapes_and_a_row_without_position(tmp_path):
+    """A hand-written workbook with what spreadsheet programs put in text cells: rich-text runs,
+    phonetic guides (not part of the value), preserved spaces, _x000D_ escapes, inline strings, text
+    formula results, a row without r= (the next row)."""
+    import zipfile
+
+    from hostile import _MINIMAL, _SHEET_HEAD
+
+    parts = dict(_MINIMAL)
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        "</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        "</Relationships>", '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+    parts["xl/sharedStrings.xml"] = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'count="4" uniqueCount="4"><si><t>学号</t></si><si><r><t>张</t></r><r><rPr><b/></rPr><t xml:space="preserve"> 三 </t>'
+        '</r><rPh sb="0" eb="1"><t>ジャン</t></rPh></si><si><t>a_x000D_b_x000a_c</t></si><si><t xml:space="preserve">'
+        '  </t></si></sst>')
+    sheet = (_SHEET_HEAD + b'<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="C1" t="inlineStr"><is><r><t>'
+             b'\xe5\xa7\x93</t></r><r><t>\xe5\x90\x8d</t></r></is></c></row><row><c r="A2" t="s"><v>1</v></c><c r="B2" '
+             b't="s"><v>2</v></c><c r="C2" t="str"><f>"x"&amp;"y"</f><v>xy</v></c></row><row r="5"><c r="B5" t="s"><v>3</v></c>'
+             b'<c r="D5" t="inlineStr"><is><t>&lt;&amp;&gt;</t></is></c></row></sheetData></worksheet>')
+    path = tmp_path / "runs.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    got = read_file(path).sheets["学生基本信息"]
+    assert got.grid is not None
+    assert got.rows == calamine_rows(path, "学生基本信息")
+    assert got.rows[1][:3] == ["张 三 ", "a\rb\nc", "xy"]
