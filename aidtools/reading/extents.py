@@ -17,6 +17,9 @@ programs write (``<c r="A1" ...>`` with ``r`` first, or a bare ``<c>``). Anythin
 first, namespace prefixes on ``c``/``row``, ``r='A1'``, a tag cut by a text of many MB) marks the
 part as odd, and :func:`exact_extents` reads it again with a real (defusedxml) streaming parser.
 
+The same pass tells which reader a sheet can take (:class:`ColumnKinds`): whether every cell is
+text, or each column holds one kind of cell.
+
 >>> e = Extents()
 >>> e.feed(b'<row r="2"><c r="B2" t="s"><v>0</v></c><c r="C2"><v>1</v></c></row>')
 >>> e.feed(b'<row r="900"><c r="XFD900" s="3"/></row>')  # formatting only: no content
@@ -26,14 +29,15 @@ part as odd, and :func:`exact_extents` reads it again with a real (defusedxml) s
 from __future__ import annotations
 
 import xml.sax
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from defusedxml import sax as safe_sax
 
 _LT, _GT, _COLON, _SLASH, _DQ = 60, 62, 58, 47, 34
-_PAD = b"\0" * 32
+_PAD = b"\0" * 64  # room for the longest look past a tag: 16 bytes here, 48 in column_kinds
 HUGE = 10**12  # stands for "more than any limit" (4+ column letters, 9+ row digits)
+MAX_COLUMNS = 16_384  # Excel's last column, XFD
 
 
 def _key(text: bytes) -> int:
@@ -87,6 +91,7 @@ class Extents:
         self.formulas = True  # the last piece fed may hold formula tags (False only when known not to)
         self.content_cells = 0  # cells with content (an upper bound)
         self.text_cells = 0  # cell tags typed as text: t="s", t="str" or t="inlineStr"
+        self.kinds = ColumnKinds()
 
     @property
     def text_only(self) -> bool:
@@ -120,6 +125,10 @@ class Extents:
             return
         self.content_cells += m.content_cells
         self.text_cells += m.text_cells
+        if m.kinds is not None:
+            self.kinds.absorb(m.kinds)
+        elif m.content_cells:
+            self.kinds.unknown = True
         self.tag_row = max(self.tag_row, m.tag_row)
         self.any_col = max(self.any_col, m.any_col)
         self.cell_row = max(self.cell_row, m.cell_row)
@@ -178,9 +187,132 @@ class PieceMeasure:
     bare_per_row: np.ndarray | None = None  # cells without r before the first row tag, after each
     content_cells: int = 0  # cells with content (a cell whose next tag is in the next piece counts)
     text_cells: int = 0  # t="s", t="str" and t="inlineStr" attributes
+    kinds: "ColumnKinds | None" = None
+
+
+@dataclass
+class ColumnKinds:
+    """Which columns hold text cells and which number cells, below row 1, and what row 1 holds.
+    A guess at which reader a sheet can take (:mod:`aidtools.reading.grid`), never a finding: what
+    it cannot tell (cells without ``r``, a tag longer than it looks at) it calls ``unknown``."""
+
+    text_cols: set[int] = field(default_factory=set)
+    number_cols: set[int] = field(default_factory=set)
+    number_styles: set[int] = field(default_factory=set)  # s= of number cells (0 when none)
+    other: bool = False  # booleans, errors, ISO dates, unknown
+    unknown: bool = False
+    header_cells: int = 0  # cells with content in row 1
+    header_other: bool = False  # a cell in row 1 that is not text
+
+    def absorb(self, other: "ColumnKinds") -> None:
+        self.text_cols |= other.text_cols
+        self.number_cols |= other.number_cols
+        self.number_styles |= other.number_styles
+        self.other |= other.other
+        self.unknown |= other.unknown
+        self.header_cells += other.header_cells
+        self.header_other |= other.header_other
+
+    @property
+    def typed_columns(self) -> bool:
+        """Row 1 is all text and every other column is all text or all numbers."""
+        return (not (self.other or self.unknown or self.header_other) and self.header_cells > 0
+                and not self.text_cols & self.number_cols)
 
 
 _TEXT_TYPES = (b' t="s"', b' t="str"', b' t="inlineStr"')
+_WINDOW = 48  # bytes of a cell tag looked at: <c r="XFD1048576" s="65535" t="inlineStr"> is 41
+_S = ord("s")
+
+
+def _attribute_at(win: np.ndarray, key: int, before: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(has it, offset of its first value byte) for the 4 bytes ``key`` (`` t="``) in each row of
+    ``win`` (contiguous bytes, ``_WINDOW`` a row) before offset ``before``."""
+    fours = np.ndarray((len(win), _WINDOW - 3), dtype="<u4", buffer=win, strides=(_WINDOW, 1))
+    hit = (fours == key) & (np.arange(_WINDOW - 3) < (before[:, None] - 4))
+    return hit.any(axis=1), np.argmax(hit, axis=1) + 4
+
+
+_T_ATTR, _S_ATTR = _key(b' t="'), _key(b' s="')
+
+
+# What a cell tag ends with when t= is its last attribute (as Excel, WPS, openpyxl and xlsxwriter
+# write it): the 6 bytes before ">" as the high bytes of the 8-byte word ending there.
+_ENDS_TEXT6, _ENDS_NUMBER6 = np.uint64(_key(b' t="s"')), np.uint64(_key(b' t="n"'))
+_ENDS_OTHER6 = [np.uint64(_key(t)) for t in (b' t="b"', b' t="e"', b' t="d"')]
+_ENDS_STR, _ENDS_INLINE, _INLINE_HEAD = (np.uint64(_key(t)) for t in (b' t="str"', b'lineStr"', b' t="in'))
+
+
+def _kinds_from_window(padded: bytes, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(text, number, other, tag end) of cell tags read from their first ``_WINDOW`` bytes: for the
+    tags whose ending does not say (no t=, or t= not last)."""
+    rows_of = np.ndarray((len(padded) - _WINDOW, _WINDOW), dtype=np.uint8, buffer=padded, strides=(1, 1))
+    win = np.ascontiguousarray(rows_of[at])
+    is_gt = win == _GT
+    closed = is_gt.any(axis=1)
+    gt = np.where(closed, np.argmax(is_gt, axis=1), _WINDOW)
+    typed, t_at = _attribute_at(win, _T_ATTR, gt)
+    t = win[np.arange(len(at)), np.minimum(t_at, _WINDOW - 1)]
+    text = typed & ((t == _S) | (t == ord("i")))
+    number = ~typed | (t == ord("n"))
+    other = ~closed | ~(text | number)
+    return text & closed, number & closed, other, at + gt
+
+
+def _style_ids(padded: bytes, at: np.ndarray, end: np.ndarray) -> tuple[set[int], bool]:
+    """The ``s=`` of each cell tag (0 when it has none), and whether one could not be read."""
+    rows_of = np.ndarray((len(padded) - _WINDOW, _WINDOW), dtype=np.uint8, buffer=padded, strides=(1, 1))
+    win = np.ascontiguousarray(rows_of[at])
+    styled, s_at = _attribute_at(win, _S_ATTR, end - at)
+    digits = win[np.arange(len(win))[:, None], np.minimum(s_at[:, None] + np.arange(6), _WINDOW - 1)]
+    is_digit = (digits >= 48) & (digits <= 57)
+    count = np.argmin(is_digit, axis=1)  # digits before the closing quote
+    value = np.zeros(len(digits), dtype=np.int64)
+    for k in range(5):
+        value = np.where(k < count, value * 10 + (digits[:, k].astype(np.int64) - 48), value)
+    unreadable = bool((styled & ((count == 0) | (count > 5) | (end - at >= _WINDOW))).any())
+    return set(np.unique(np.where(styled, value, 0)).tolist()), unreadable
+
+
+def _present(columns: np.ndarray) -> set[int]:
+    """The distinct column numbers (a bincount: they are below 16,384, or the part is odd)."""
+    return set(np.flatnonzero(np.bincount(columns)).tolist()) if len(columns) else set()
+
+
+def column_kinds(padded: bytes, words: np.ndarray, at: np.ndarray, after: np.ndarray, columns: np.ndarray,
+                 row1: np.ndarray, all_text: bool) -> ColumnKinds:
+    """The kinds of the cells whose tags start at ``at`` (cells with content; ``after``: where the
+    next tag starts, -1 when in the next piece), from their ``t=`` (none or ``n``: a number; ``s``,
+    ``str``, ``inlineStr``: text; anything else: other). Most tags end with their ``t=``, which one
+    8-byte load reads; the rest are looked at whole."""
+    if len(columns) and columns.max() >= MAX_COLUMNS:  # beyond XFD: the size checks refuse the file
+        return ColumnKinds(unknown=True)
+    kinds = ColumnKinds(header_cells=int(row1.sum()))
+    body = ~row1
+    if all_text:
+        kinds.text_cols = _present(columns[body])
+        return kinds
+    end = after - 1  # the ">" of the cell tag, when the next tag follows it directly
+    ends = (after > 0) & (np.frombuffer(padded, dtype=np.uint8)[np.maximum(end, 0)] == _GT)
+    w = words[np.maximum(end - 8, 0)]
+    six = w >> np.uint64(16)
+    text = ends & ((six == _ENDS_TEXT6) | (w == _ENDS_STR)
+                   | ((w == _ENDS_INLINE) & ((words[np.maximum(end - 16, 0)] >> np.uint64(16)) == _INLINE_HEAD)))
+    number = ends & (six == _ENDS_NUMBER6)
+    other = ends & ((six == _ENDS_OTHER6[0]) | (six == _ENDS_OTHER6[1]) | (six == _ENDS_OTHER6[2]))
+    rest = np.flatnonzero(~(text | number | other))
+    if len(rest):
+        t, n, o, e = _kinds_from_window(padded, at[rest])
+        text[rest], number[rest], other[rest], end[rest] = t, n, o, e
+    kinds.header_other = bool((row1 & ~text).any())
+    kinds.other = bool((body & other).any())
+    kinds.text_cols = _present(columns[body & text])
+    numbers = body & number
+    kinds.number_cols = _present(columns[numbers])
+    if numbers.any():
+        kinds.number_styles, unreadable = _style_ids(padded, at[numbers], end[numbers])
+        kinds.unknown |= unreadable
+    return kinds
 
 
 def measure(piece: bytes) -> PieceMeasure:
@@ -188,6 +320,7 @@ def measure(piece: bytes) -> PieceMeasure:
     other pieces: vectorised numpy over its bytes. Safe to run on several pieces at once in threads
     (numpy releases the GIL); :meth:`Extents.absorb` then takes the results in order."""
     m = PieceMeasure()
+    placed = None  # (tag offset, 0-based column, in row 1) of the cells with content and r=
     if not piece:
         return m
     n = len(piece)
@@ -262,6 +395,9 @@ def measure(piece: bytes) -> PieceMeasure:
             if full.any():
                 m.cell_row = Extents._largest(words, stop[full], digits[full])
                 m.cell_col = int(columns[full].max())
+                after = np.where(last, -1, every[np.minimum(picked + 1, len(every) - 1)])  # the next "<"
+                placed = (lt[has_r][full], after[has_r][full], columns[full] - 1,
+                          (digits[full] == 1) & (text[rows_of[full], letters[full]] == ord("1")))
 
     m.implicit_rows = int(row_bare.sum())
     m.implicit_content = bool((cell_bare & content).any())
@@ -270,6 +406,11 @@ def measure(piece: bytes) -> PieceMeasure:
         m.text_cells += piece.count(text_type)
         if m.text_cells >= m.content_cells:
             break
+    if m.content_cells:
+        if m.implicit_content:  # cells without r: their columns are not worked out here
+            m.kinds = ColumnKinds(unknown=True)
+        elif placed is not None:
+            m.kinds = column_kinds(padded, words, *placed, all_text=m.text_cells >= m.content_cells)
     m.row_tags = int(is_row.sum())
     if cell_bare.any():
         # Cells without r, per row: group each by the row tags before it in this piece.

@@ -27,7 +27,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from aidtools.reading.errors import UnreadableFile
-from aidtools.reading.extents import Extents, exact_extents, measure
+from aidtools.reading.extents import ColumnKinds, Extents, exact_extents, measure
 from aidtools.reading.limits import Limits, cell_budget
 from aidtools.reading.model import columns_in
 
@@ -61,6 +61,7 @@ class SheetScan:
     columns: int = 0
     merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)  # 0-based, as calamine
     text_only: bool = False  # every cell with content looked typed as text (picks the reader)
+    kinds: ColumnKinds | None = None  # text and number columns, where the fast path could tell
 
     @property
     def cells(self) -> int:
@@ -268,8 +269,8 @@ def _measured(source, workers: int):
 
 def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, first_piece=None) -> SheetScan:
     """Grid size, formula cells, merged ranges, hidden rows and columns (0-based) of one worksheet
-    part. ``first_piece(text_only)``, when given, is called once the first piece is measured, with
-    whether its cells were all text so far."""
+    part. ``first_piece(text_only, kinds)``, when given, is called once the first piece is
+    measured, with what its cells were (:class:`~aidtools.reading.extents.ColumnKinds`)."""
     scan = SheetScan()
     formulas: set[tuple[int, int]] = set()
     hidden_col_ranges: list[tuple[int, int]] = []
@@ -284,7 +285,7 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, first
             extents.odd = True
         extents.absorb(measured)
         if first_piece is not None:
-            first_piece(extents.text_only)
+            first_piece(extents.text_only, extents.kinds)
             first_piece = None
         if extents.formulas:
             for m in _FORMULA_RE.finditer(carry + piece):
@@ -315,8 +316,9 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, first
     else:
         scan.rows, scan.columns = extents.rows, extents.columns
         scan.text_only = extents.text_only
+        scan.kinds = extents.kinds
     if first_piece is not None:  # an empty part
-        first_piece(scan.text_only)
+        first_piece(scan.text_only, scan.kinds)
     scan.formulas = sorted(formulas)
     scan.hidden_cols = columns_in(hidden_col_ranges)
     return scan
@@ -350,12 +352,12 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str,
             parts_checked=None) -> tuple[list[tuple[str, str, bool]], dict[str, SheetScan]]:
     """Every check above, in order; returns the sheet list and a :class:`SheetScan` per sheet part.
 
-    Every part but the worksheets is checked first; then ``parts_checked(text_only)`` (when given)
-    is called: from there on, opening the workbook with calamine or fastexcel (which read the string
+    Every part but the worksheets is checked first; then ``parts_checked(text_only, kinds)`` (when
+    given) is called: from there on, opening the workbook with calamine or fastexcel (which read the string
     table, styles and workbook parts, not the worksheets) is safe while the worksheets are scanned.
     Reading a worksheet is safe only once this function has returned. The largest worksheet is
-    scanned first, and ``text_only`` says whether its first piece held only text cells: a guess at
-    which reader the file will take, for the caller to open that one.
+    scanned first, and the arguments say what its first piece held: a guess at which reader the
+    file will take, for the caller to open that one.
 
     Raises :class:`UnreadableFile` when a sheet has more rows than ``limits.max_rows`` or the grids
     together would exceed :func:`~aidtools.reading.limits.cell_budget`.
@@ -378,7 +380,7 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str,
             scan_part(archive, info, name)
     worksheets.sort(key=lambda info: -info.file_size)
     if parts_checked is not None and not worksheets:
-        parts_checked(False)
+        parts_checked(False, None)
     for k, info in enumerate(worksheets):
         hint = parts_checked if k == 0 else None
         scans[info.filename] = scan_sheet(archive, info, name, first_piece=hint)
@@ -399,6 +401,36 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str,
                 f"（约 {scan.cells // 10_000} 万个单元格，含空白），超出处理上限。常见原因是在很远的单元格"
                 "（如第100万行或XFD列）误填了内容。请删除数据区以外的内容后另存为.xlsx再提交。", "too_large")
     return sheets, scans
+
+
+# Built-in number formats that are not dates or times: General, 0, 0.00, #,##0, #,##0.00, currency,
+# percent, fractions, scientific, @ (ECMA-376 18.8.30).
+_PLAIN_BUILTIN = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 37, 38, 39, 40, 41, 42, 43, 44, 48, 49}
+_QUOTED_RE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+_DATE_LETTERS_RE = re.compile(r"[dmyhsegbDMYHSEGB]")
+
+
+def plain_number_styles(archive: zipfile.ZipFile) -> set[int]:
+    """Indices of the cell styles (``s=``) whose number format shows a number, not a date or time:
+    a number cell with any other style may be read as a date. When in doubt a style is left out."""
+    try:
+        root = SafeET.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:
+        return {0}  # no styles part: every cell has the default, General
+    except (DefusedXmlException, SafeET.ParseError, zipfile.BadZipFile, zlib.error, RuntimeError):
+        return set()
+    custom = {}
+    for fmt in root.iter(f"{_NS_MAIN}numFmt"):
+        code = _QUOTED_RE.sub("", fmt.get("formatCode", ""))
+        if (fmt.get("numFmtId") or "").isdigit():
+            custom[int(fmt.get("numFmtId"))] = not _DATE_LETTERS_RE.search(code) and code != ""
+    plain = set()
+    xfs = root.find(f"{_NS_MAIN}cellXfs")
+    for index, xf in enumerate(xfs.iter(f"{_NS_MAIN}xf") if xfs is not None else ()):
+        ident = xf.get("numFmtId", "0")
+        if ident.isdigit() and custom.get(int(ident), int(ident) in _PLAIN_BUILTIN):
+            plain.add(index)
+    return plain if xfs is not None else {0}
 
 
 def application(archive: zipfile.ZipFile) -> str | None:
