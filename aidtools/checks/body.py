@@ -128,16 +128,20 @@ class RowsBody:
 
 
 class GridBody:
-    """Data rows from the Arrow columns of an all-text sheet."""
+    """Data rows from the Arrow columns of a :class:`~aidtools.reading.grid.Grid`: text columns
+    ("" when empty) and number columns (null when empty, given to the checks as "" like calamine's)."""
 
     def __init__(self, grid, first: int, width: int):
         import pyarrow.compute as pc
 
-        self._grid, self._first, self._width = grid, first, width
+        self._grid, self._width = grid, width
+        self._first = first - grid.start  # rows of the grid's columns before the data
         n = max(grid.height - first, 0)
         keep = np.zeros(n, dtype=bool)
         for column in grid.columns.values() if n else ():
-            keep |= pc.fill_null(pc.not_equal(column.slice(first), ""), False).to_numpy(zero_copy_only=False)
+            part = column.slice(self._first)
+            filled = pc.is_valid(part) if _is_number(part) else pc.fill_null(pc.not_equal(part, ""), False)
+            keep |= filled.to_numpy(zero_copy_only=False)
         self._keep = None if keep.all() else keep
         excel_rows = np.arange(first + 1, first + 1 + n)
         self.excel_rows = excel_rows if self._keep is None else excel_rows[keep]
@@ -154,6 +158,8 @@ class GridBody:
         array = self._array(index)
         if array is None:
             return _blank_column(self.n)
+        if _is_number(array):
+            return pd.Series(["" if v is None else v for v in array.to_pylist()], dtype=object)
         return pd.Series(array.to_numpy(zero_copy_only=False), dtype=object)
 
     def distinct(self, index: int) -> Distinct | None:
@@ -166,13 +172,19 @@ class GridBody:
         n = len(array)
         if n >= 4 * _SAMPLE and mostly_distinct(array.take(pa.array(np.arange(0, n, n // _SAMPLE))).to_pylist()):
             return None
-        encoded = pc.dictionary_encode(array)
+        encoded = pc.dictionary_encode(array, null_encoding="encode")
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        return Distinct(codes, pd.Series(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object))
+        values = ["" if v is None else v for v in encoded.dictionary.to_pylist()]
+        return Distinct(codes, pd.Series(values, dtype=object))
+
+
+def _is_number(array) -> bool:
+    import pyarrow as pa
+    return pa.types.is_floating(array.type)
 
 
 def data_body(sheet: Sheet, first: int, width: int) -> RowsBody | GridBody:
     """The data rows from 0-based sheet row ``first`` on; at least ``width`` columns."""
-    if sheet.grid is not None:
+    if sheet.grid is not None and first >= sheet.grid.start:
         return GridBody(sheet.grid, first, width)
     return RowsBody(sheet.rows, first, width)

@@ -44,7 +44,7 @@ class Sheet:
                  hidden_cols: set[int] | None = None, hidden: bool = False, grid=None):
         self.name = name
         self._rows = rows if rows is not None or grid is not None else []
-        self.grid = grid  # a TextGrid, or None
+        self.grid = grid  # a reading.grid.Grid, or None
         self.merged = merged if merged is not None else []  # 0-based ((r0, c0), (r1, c1))
         self.formulas = formulas if formulas is not None else []  # 0-based (r, c) of formula cells
         self.hidden_rows = hidden_rows if hidden_rows is not None else set()  # 0-based row indices

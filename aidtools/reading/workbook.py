@@ -112,9 +112,13 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         if what:
             raise UnreadableFile(f"{name}：这是{what}，不是Excel工作簿。请提交用资助中心下发模板填写的Excel文件。", "format")
         opening = _Opening(path)
+        styles = _PlainStyles(archive)
+
+        def parts_checked(text_only, kinds):
+            opening.start(text_only or (kinds is not None and _suits_typed(kinds, styles)))
         try:
             parts, scans = xlsx_parts.inspect(archive, limits, name,
-                                              parts_checked=opening.start if xlsx_parts.helper_threads() else None)
+                                              parts_checked=parts_checked if xlsx_parts.helper_threads() else None)
         except BaseException:
             opening.discard()
             raise
@@ -126,11 +130,11 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
                 hidden_sheets.add(sheet_name)
         writer = xlsx_parts.application(archive)
         macros = any(n.lower().endswith("vbaproject.bin") for n in names)
+        routes = _grid_routes(parts, scans, styles) if _columnar else None
     fmt = "xlsm" if (macros or path.suffix.lower() == ".xlsm") else "xlsx"
     book = None
-    if _columnar and all(scans.get(part, xlsx_parts.SheetScan()).text_only and xlsx_parts.is_worksheet_part(part)
-                         for _, part, _ in parts):
-        book = _read_grids(path, digest, size, fmt, limits, parts, scans, opening)
+    if routes is not None:
+        book = _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening)
     if book is None:
         book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening)
     book.has_macros = macros
@@ -238,8 +242,44 @@ def _corrupt(name: str, exc: BaseException) -> UnreadableFile:
                           "请用Excel打开并另存为新的.xlsx后再提交。", "corrupt")
 
 
-def _read_grids(path, digest, size, fmt, limits, parts, scans, opening: _Opening) -> Workbook | None:
-    """Every sheet as a :class:`~aidtools.reading.grid.TextGrid`, or None when one is not all text."""
+class _PlainStyles:
+    """The workbook's cell styles that show numbers, not dates (read from styles.xml once, when
+    first asked)."""
+
+    def __init__(self, archive):
+        self._archive, self._plain = archive, None
+
+    def cover(self, styles: set[int]) -> bool:
+        if self._plain is None:
+            self._plain = xlsx_parts.plain_number_styles(self._archive)
+        return styles <= self._plain
+
+
+def _suits_typed(kinds, styles: _PlainStyles) -> bool:
+    """Text in row 1, one kind of cell per column below, numbers not styled as dates (for those,
+    calamine decides what is a date)."""
+    return kinds.typed_columns and styles.cover(kinds.number_styles)
+
+
+def _grid_routes(parts, scans, styles: _PlainStyles) -> dict[str, bool] | None:
+    """For each sheet part, whether it is read with row 1 apart (``typed``: see :func:`_suits_typed`)
+    or whole (every cell text); None when a sheet suits neither."""
+    routes = {}
+    for _, part, _ in parts:
+        scan = scans.get(part)
+        if scan is None or not xlsx_parts.is_worksheet_part(part):
+            return None
+        if scan.text_only:
+            routes[part] = False
+        elif scan.kinds is not None and _suits_typed(scan.kinds, styles):
+            routes[part] = True
+        else:
+            return None
+    return routes
+
+
+def _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening: _Opening) -> Workbook | None:
+    """Every sheet as a :class:`~aidtools.reading.grid.Grid`, or None when one cannot be."""
     from aidtools.reading import grid
 
     name = path.name
@@ -250,7 +290,7 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, opening: _Opening
             return None
         sheets = {}
         for sheet_name, part, hidden in parts:
-            cells = grid.load(reader, sheet_name)
+            cells = grid.load(reader, sheet_name, typed=routes[part], rows=scans[part].rows)
             if cells is None:
                 return None
             if cells.height > limits.max_rows + 1:
