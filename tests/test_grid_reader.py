@@ -195,7 +195,7 @@ def opened(monkeypatch):
 def test_the_workbook_is_opened_once_by_the_reader_its_largest_sheet_needs(tmp_path, opened, rows_route):
     text = write_book(tmp_path / "text.xlsx", [["学号"], ["001"], ["002"]])
     numbers = write_book(tmp_path / "numbers.xlsx", writer="openpyxl", sheets=[
-        Sheet("说明", [["只填文本"]]), Sheet("数据", [["金额"]] + [[k] for k in range(200)])])
+        Sheet("说明", [["只填文本"]]), Sheet("数据", [["金额"]] + [[k if k % 2 else str(k)] for k in range(200)])])
     read_file(text)
     assert opened == ["grid"]
     opened.clear()
@@ -240,3 +240,104 @@ def test_rich_text_phonetic_runs_escapes_and_a_row_without_position(tmp_path):
     assert got.grid is not None
     assert got.rows == calamine_rows(path, "学生基本信息")
     assert got.rows[1][:3] == ["张 三 ", "a\rb\nc", "xy"]
+
+
+numbers = st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False, width=64),
+                    st.sampled_from([0, 4, 0.1, 1e20, 123456789012345678]))
+column_kinds = st.sampled_from(["text", "number", "mixed", "date"])
+
+
+@st.composite
+def typed_sheets(draw):
+    """A header row of text, then columns each of one kind (or mixed, or dates), some cells empty."""
+    width = draw(st.integers(1, 5))
+    kinds = [draw(column_kinds) for _ in range(width)]
+    header = [draw(st.one_of(st.none(), st.sampled_from(["学号", "姓名", " 金额 ", "a_1", "x"]))) for _ in range(width)]
+    height = draw(st.integers(0, 7))
+    cells = {"text": texts, "number": numbers, "mixed": st.one_of(texts, numbers),
+             "date": st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1))}
+    body = [[draw(st.one_of(st.none(), cells[kinds[j]])) for j in range(width)] for _ in range(height)]
+    return [header] + body
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(rows=typed_sheets(), writer=st.sampled_from(["openpyxl", "xlsxwriter"]))
+def test_sheets_with_number_columns_read_as_calamine_places_them(tmp_path_factory, rows, writer):
+    path = tmp_path_factory.mktemp("typed") / "t.xlsx"
+    write_book(path, writer=writer, sheets=[Sheet("表", rows)])
+    sheet = read_file(path).sheets["表"]
+    expected = calamine_rows(path, "表")
+    assert sheet.head(1) == expected[:1]
+    assert sheet.rows == expected
+    body = [[v for v in column if v is not None] for column in zip(*rows[1:])] if len(rows) > 1 else []
+    kinds = [{type(v) in (int, float) for v in column} for column in body]
+    one_kind = all(len(k) <= 1 for k in kinds) and not any(isinstance(v, dt.date) for c in body for v in c)
+    header_text = any(v is not None for v in rows[0])
+    names = [v for v in rows[0] if v is not None]
+    unambiguous = len(set(names)) == len(names) and not ("a_1" in names and "a" in names)
+    if one_kind and header_text and unambiguous:
+        assert sheet.grid is not None, "text in row 1 and one kind per column: the Arrow route"
+    if not one_kind:
+        assert sheet.grid is None
+
+
+def test_typed_student_sheet_checks_the_same_on_both_routes(tmp_path, writer, rows_route):
+    rows = _messy_student_rows()
+    for row in rows[1:]:
+        if row[13:14] and row[13] is not None:
+            row[13] = 4  # 学制 typed as a number in every row
+    path = write_book(tmp_path / "学生.xlsx", writer=writer, sheets=[Sheet("学生基本信息", rows)])
+    assert read_file(path).sheets["学生基本信息"].grid is not None
+    on_grid = check(path)
+    with rows_route:
+        on_rows = check(path)
+    assert on_grid.findings.equals(on_rows.findings)
+    assert on_grid.table.equals(on_rows.table)
+
+
+def _kinds(xml: bytes):
+    from aidtools.reading.extents import Extents
+
+    extents = Extents()
+    extents.feed(xml)
+    return extents.text_only, extents.kinds
+
+
+@pytest.mark.parametrize("row2, text_cols, number_cols, styles, typed", [
+    # t= last (as spreadsheet programs write it), t= first, pretty-printed with spaces between tags
+    (b'<c r="A2" s="1" t="s"><v>0</v></c><c r="B2" s="7"><v>4</v></c>', {0}, {1}, {7}, True),
+    (b'<c r="A2" t="s" s="1"><v>0</v></c><c r="B2" t="n" s="3"><v>4</v></c>', {0}, {1}, {3}, True),
+    (b'<c r="A2" t="inlineStr">\n  <is><t>x</t></is></c>\n<c r="B2">\n <v>4</v></c>', {0}, {1}, {0}, True),
+    (b'<c r="A2" t="str"><f>1</f><v>x</v></c><c r="B2" t="s"><v>1</v></c>', {0, 1}, set(), set(), True),
+    # a column with both, a boolean, an error
+    (b'<c r="A2" t="s"><v>0</v></c><c r="A3"><v>4</v></c>', {0}, {0}, {0}, False),
+    (b'<c r="A2" t="b"><v>1</v></c>', set(), set(), set(), False),
+    (b'<c r="A2" s="1" t="e"><v>#N/A</v></c>', set(), set(), set(), False),
+])
+def test_the_scan_tells_text_columns_from_number_columns(row2, text_cols, number_cols, styles, typed):
+    xml = b'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row><row r="2">' + row2 + b"</row>"
+    text_only, kinds = _kinds(xml)
+    assert not text_only or not number_cols
+    assert (kinds.text_cols, kinds.number_cols) == (text_cols, number_cols)
+    assert kinds.number_styles == styles
+    assert kinds.typed_columns is typed
+
+
+def test_a_number_in_row_1_or_cells_without_r_keep_a_sheet_off_the_typed_route():
+    _, kinds = _kinds(b'<row r="1"><c r="A1"><v>2017</v></c></row><row r="2"><c r="A2"><v>1</v></c></row>')
+    assert kinds.header_other and not kinds.typed_columns
+    _, kinds = _kinds(b'<row r="1"><c r="A1" t="s"><v>0</v></c></row><row><c><v>1</v></c></row>')
+    assert kinds.unknown and not kinds.typed_columns
+
+
+def test_number_columns_take_the_arrow_route_and_dates_go_to_calamine_without_a_wasted_read(tmp_path, opened):
+    typed = write_book(tmp_path / "typed.xlsx", [["学号", "学制"]] + [[f"{k:03d}", 4] for k in range(50)])
+    dated = write_book(tmp_path / "dated.xlsx", [["学号", "出生日期"]] + [[f"{k:03d}", dt.date(2000, 1, 2)] for k in range(50)])
+    book = read_file(typed)
+    assert book.sheets["Sheet1"].grid is not None and opened == ["grid"]
+    assert book.sheets["Sheet1"].rows == calamine_rows(typed, "Sheet1")
+    opened.clear()
+    book = read_file(dated)
+    assert book.sheets["Sheet1"].grid is None and opened == ["rows"]
+    assert book.sheets["Sheet1"].rows[1][1] == dt.date(2000, 1, 2)
