@@ -62,18 +62,19 @@ def _rows_xml(codes: np.ndarray, first_row: int, letters: list[str], numbers: di
     for j, letter in enumerate(letters):
         cell = '<c r="' + letter + rows + '" s="1" t="s"><v>' + pd.Series(codes[:, j]).astype(str) + "</v></c>"
         cell = cell.where(codes[:, j] >= 0, "")
-        if j in numbers:  # number cells below the header row
+        if j in numbers:  # number cells below the header row, where a number is given
             at = np.arange(first_row, first_row + len(codes)) - 2  # index into the data rows; -1: the header
             values = pd.Series(numbers[j][np.maximum(at, 0)], dtype=object)
-            number = ('<c r="' + letter + rows + '"><v>' + values.fillna("").astype(str) + "</v></c>").where(values.notna(), "")
-            cell = cell.where(at < 0, number)
+            number = '<c r="' + letter + rows + '"><v>' + values.fillna("").astype(str) + "</v></c>"
+            cell = cell.where((at < 0) | values.isna().to_numpy(), number)
         out = out + cell
     return "".join((out + "</row>").tolist())
 
 
-def write(frame: pd.DataFrame, path, sheet: str, numeric: tuple[str, ...] = ()) -> Path:
+def write(frame: pd.DataFrame, path, sheet: str, numbers: dict | None = None) -> Path:
     """Header row then every value as a shared-string text cell; None/NaN cells are left out.
-    Columns named in ``numeric`` hold number cells instead (their values must read as numbers)."""
+    ``numbers``: column name → a value per data row; where one is given (not None), that row's cell
+    is a number cell holding it instead."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = frame.astype(object).where(frame.notna(), None)
@@ -81,7 +82,7 @@ def write(frame: pd.DataFrame, path, sheet: str, numeric: tuple[str, ...] = ()) 
                             ignore_index=True)
     codes, strings = _shared(with_header)
     letters = [column_letter(j) for j in range(frame.shape[1])]
-    numbers = {list(frame.columns).index(c): body[c].to_numpy(dtype=object) for c in numeric}
+    numbers = {list(frame.columns).index(c): np.asarray(v, dtype=object) for c, v in (numbers or {}).items()}
     tmp = path.with_name(path.name + ".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)

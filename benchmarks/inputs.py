@@ -287,13 +287,19 @@ def _spec_sheet(template: str) -> str:
     return load_specs()[template].sheet
 
 
-def student_workbook(n: int, seed: int = 2017, data_dir: Path = DATA_DIR, typed: bool = False) -> Path:
+def student_workbook(n: int, seed: int = 2017, data_dir: Path = DATA_DIR, typed: str = "") -> Path:
     """The cached student workbook of ``n`` rows (generated on first use). Every cell is text, as the
-    template's text format keeps it; ``typed``: 学制 typed as numbers, as many departments do (such
-    a sheet is read as calamine's rows, not as Arrow columns)."""
-    path = Path(data_dir) / f"students_{n}_s{seed}{'_typed' if typed else ''}.xlsx"
+    template's text format keeps it; ``typed="typed"``: 学制 typed as numbers in every row, as many
+    departments do (still the Arrow route); ``"mixed"``: in every other row (a column mixing text
+    and numbers: calamine's rows)."""
+    path = Path(data_dir) / f"students_{n}_s{seed}{'_' + typed if typed else ''}.xlsx"
     if not path.exists():
-        fastxlsx.write(student_frame(n, seed), path, _spec_sheet("student"), numeric=("学制",) if typed else ())
+        frame = student_frame(n, seed)
+        numbers = pd.to_numeric(frame["学制"], errors="coerce").astype(object)
+        numbers = numbers.where(numbers.notna(), None)
+        if typed == "mixed":
+            numbers[1::2] = None
+        fastxlsx.write(frame, path, _spec_sheet("student"), numbers={"学制": numbers.to_numpy()} if typed else None)
     return path
 
 
