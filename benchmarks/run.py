@@ -356,8 +356,8 @@ def report(args, runs: Runs, info: dict, notes: list[str], started: float, load0
                          + (f", strict inference refused the file ({fallback[0]})" if fallback else ""))
     if route:
         lines += ["The Arrow read alone (fastexcel reading the data rows into Arrow with strict type inference over "
-                  "every row, plus dictionary-encoding every column; what `aidtools check` does for an all-text "
-                  "sheet before the safety scan and the checks): " + "; ".join(route) + ".", ""]
+                  "every row, plus dictionary-encoding every column; what `aidtools check` does for a sheet on the "
+                  "Arrow route, before the safety scan and the checks): " + "; ".join(route) + ".", ""]
     typed = []
     for variant, label in TYPED_LABELS.items():
         floor_t, check_t = runs.median("floor", label), runs.median("check", label)
