@@ -6,7 +6,7 @@ values as the reader gave them) or as its distinct values with a code per row (:
 so that a check that depends on the cell alone runs once per distinct value.
 
 Two sources, same answers: :class:`RowsBody` over calamine's rows and :class:`GridBody` over the
-Arrow columns of an all-text sheet (:mod:`aidtools.reading.grid`), where Arrow finds the distinct
+Arrow columns of a :class:`~aidtools.reading.grid.Grid` (:mod:`aidtools.reading.grid`), where Arrow finds the distinct
 values without a Python object per cell.
 """
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Open any submitted file and return its sheets as raw values (python-calamine does the parsing;
-.xlsx files whose every cell is text go through fastexcel into Arrow columns, :mod:`~aidtools.reading.grid`).
+.xlsx sheets whose columns each hold one kind of cell go through fastexcel into Arrow columns,
+:mod:`~aidtools.reading.grid`).
 
 Everything that could make calamine exhaust memory or abort the process is checked first, from
 the file's own structure (:mod:`~aidtools.reading.xlsx_parts` for .xlsx/.xlsm,
@@ -176,8 +177,9 @@ _columnar = True
 
 
 def use_columnar(enabled: bool) -> None:
-    """Whether all-text .xlsx sheets are read into Arrow columns (:mod:`aidtools.reading.grid`).
-    On by default; off, every file is read as calamine's rows (the tests compare the two)."""
+    """Whether .xlsx sheets whose columns each hold one kind of cell are read into Arrow columns
+    (:mod:`aidtools.reading.grid`). On by default; off, every file is read as calamine's rows (the
+    tests compare the two)."""
     global _columnar
     _columnar = enabled
 
@@ -191,7 +193,7 @@ class _Opening:
     """Opening the workbook in a helper thread, started once every part the open reads has been
     checked (:func:`xlsx_parts.inspect` calls :meth:`start`), so that the parse of the string table
     overlaps the scan of the worksheets. What is opened follows the scan's first guess: fastexcel for
-    the Arrow route when the largest sheet starts with text cells only, calamine otherwise.
+    the Arrow route when the first piece of the largest sheet suits it, calamine otherwise.
     :meth:`result` asks for one kind; a guess that was wrong (or no :meth:`start`) opens it in place."""
 
     _OPENERS = {"grid": _open_fastexcel, "rows": CalamineWorkbook.from_path}
@@ -208,8 +210,8 @@ class _Opening:
         except BaseException as exc:  # raised again by result(), in the reader's own error handling
             self._outcome = (None, exc)
 
-    def start(self, text_only: bool = False) -> None:
-        self._kind = "grid" if (_columnar and text_only) else "rows"
+    def start(self, columnar: bool = False) -> None:
+        self._kind = "grid" if (_columnar and columnar) else "rows"
         self._thread = threading.Thread(target=self._open, name="aidtools-open", daemon=True)
         self._thread.start()
 
