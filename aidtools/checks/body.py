@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas._libs import lib
 
 from aidtools.reading.model import Sheet
@@ -132,8 +134,6 @@ class GridBody:
     ("" when empty) and number columns (null when empty, given to the checks as "" like calamine's)."""
 
     def __init__(self, grid, first: int, width: int):
-        import pyarrow.compute as pc
-
         self._grid, self._width = grid, width
         self._first = first - grid.start  # rows of the grid's columns before the data
         n = max(grid.height - first, 0)
@@ -163,9 +163,6 @@ class GridBody:
         return pd.Series(array.to_numpy(zero_copy_only=False), dtype=object)
 
     def distinct(self, index: int) -> Distinct | None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         array = self._array(index)
         if array is None:
             return Distinct(np.zeros(self.n, dtype=np.int64), pd.Series([None], dtype=object))
@@ -178,8 +175,7 @@ class GridBody:
         return Distinct(codes, pd.Series(values, dtype=object))
 
 
-def _is_number(array) -> bool:
-    import pyarrow as pa
+def _is_number(array: pa.Array) -> bool:
     return pa.types.is_floating(array.type)
 
 

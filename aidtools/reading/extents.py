@@ -34,10 +34,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from defusedxml import sax as safe_sax
 
+from aidtools.reading.model import MAX_COLUMNS
+
 _LT, _GT, _COLON, _SLASH, _DQ = 60, 62, 58, 47, 34
 _PAD = b"\0" * 64  # room for the longest look past a tag: 16 bytes here, 48 in column_kinds
 HUGE = 10**12  # stands for "more than any limit" (4+ column letters, 9+ row digits)
-MAX_COLUMNS = 16_384  # Excel's last column, XFD
 
 
 def _key(text: bytes) -> int:
