@@ -158,9 +158,11 @@ class GridBody:
         array = self._array(index)
         if array is None:
             return _blank_column(self.n)
-        if _is_number(array):
-            return pd.Series(["" if v is None else v for v in array.to_pylist()], dtype=object)
-        return pd.Series(array.to_numpy(zero_copy_only=False), dtype=object)
+        values = array.to_numpy(zero_copy_only=False)
+        if _is_number(array):  # floats as Python floats, empty cells "" as calamine gives them
+            values = values.astype(object)
+            values[array.is_null().to_numpy(zero_copy_only=False)] = ""
+        return pd.Series(values, dtype=object)
 
     def distinct(self, index: int) -> Distinct | None:
         array = self._array(index)

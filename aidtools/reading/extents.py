@@ -244,11 +244,16 @@ _ENDS_OTHER6 = [np.uint64(_key(t)) for t in (b' t="b"', b' t="e"', b' t="d"')]
 _ENDS_STR, _ENDS_INLINE, _INLINE_HEAD = (np.uint64(_key(t)) for t in (b' t="str"', b'lineStr"', b' t="in'))
 
 
+def _windows(padded: bytes, at: np.ndarray) -> np.ndarray:
+    """The ``_WINDOW`` bytes from each offset ``at`` (one row each, contiguous)."""
+    every = np.ndarray((len(padded) - _WINDOW, _WINDOW), dtype=np.uint8, buffer=padded, strides=(1, 1))
+    return np.ascontiguousarray(every[at])
+
+
 def _kinds_from_window(padded: bytes, at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(text, number, other, tag end) of cell tags read from their first ``_WINDOW`` bytes: for the
     tags whose ending does not say (no t=, or t= not last)."""
-    rows_of = np.ndarray((len(padded) - _WINDOW, _WINDOW), dtype=np.uint8, buffer=padded, strides=(1, 1))
-    win = np.ascontiguousarray(rows_of[at])
+    win = _windows(padded, at)
     is_gt = win == _GT
     closed = is_gt.any(axis=1)
     gt = np.where(closed, np.argmax(is_gt, axis=1), _WINDOW)
@@ -262,8 +267,7 @@ def _kinds_from_window(padded: bytes, at: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def _style_ids(padded: bytes, at: np.ndarray, end: np.ndarray) -> tuple[set[int], bool]:
     """The ``s=`` of each cell tag (0 when it has none), and whether one could not be read."""
-    rows_of = np.ndarray((len(padded) - _WINDOW, _WINDOW), dtype=np.uint8, buffer=padded, strides=(1, 1))
-    win = np.ascontiguousarray(rows_of[at])
+    win = _windows(padded, at)
     styled, s_at = _attribute_at(win, _S_ATTR, end - at)
     digits = win[np.arange(len(win))[:, None], np.minimum(s_at[:, None] + np.arange(6), _WINDOW - 1)]
     is_digit = (digits >= 48) & (digits <= 57)

@@ -65,7 +65,7 @@ class Grid:
             return None
         found = self.columns.get(index)
         if found is None:
-            return pa.array([""] * (self.height - self.start), type=pa.string())
+            return pa.repeat("", self.height - self.start)
         return pc.fill_null(found, "") if found.null_count and _is_text(found.type) else found
 
     def _lists(self, stop: int) -> list[list]:

@@ -23,6 +23,7 @@ import io
 import struct
 import threading
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -235,13 +236,20 @@ class _Opening:
         self._outcome = (None, None)
 
 
-def _corrupt(name: str, exc: BaseException) -> UnreadableFile:
-    """What an exception out of calamine or fastexcel becomes: encrypted or corrupt."""
-    text = str(exc)
-    if "password" in text.lower() or "encrypt" in text.lower():
-        return _encrypted(name)
-    return UnreadableFile(f"{name}：文件已损坏，无法读取（{type(exc).__name__}: {text[:120]}）。"
-                          "请用Excel打开并另存为新的.xlsx后再提交。", "corrupt")
+@contextmanager
+def _parser_errors(name: str):
+    """An exception out of calamine or fastexcel (several error types, and pyo3's PanicException)
+    becomes :class:`UnreadableFile`: encrypted or corrupt."""
+    try:
+        yield
+    except (UnreadableFile, KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:
+        text = str(exc)
+        if "password" in text.lower() or "encrypt" in text.lower():
+            raise _encrypted(name) from exc
+        raise UnreadableFile(f"{name}：文件已损坏，无法读取（{type(exc).__name__}: {text[:120]}）。"
+                             "请用Excel打开并另存为新的.xlsx后再提交。", "corrupt") from exc
 
 
 class _PlainStyles:
@@ -285,7 +293,7 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening: 
     from aidtools.reading import grid
 
     name = path.name
-    try:
+    with _parser_errors(name):
         reader = opening.result("grid")
         sheet_names = [sheet_name for sheet_name, _, _ in parts]
         if list(reader.sheet_names) != sheet_names:
@@ -301,18 +309,12 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening: 
             scan = scans[part]
             sheets[sheet_name] = Sheet(sheet_name, grid=cells, merged=list(scan.merged), formulas=scan.formulas,
                                        hidden_rows=scan.hidden_rows, hidden_cols=scan.hidden_cols, hidden=hidden)
-    except UnreadableFile:
-        raise
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException as exc:  # fastexcel's errors, and pyo3's PanicException
-        raise _corrupt(name, exc) from exc
     return Workbook(path=path, format=fmt, sha256=digest, size=size, sheet_names=sheet_names, sheets=sheets)
 
 
 def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening: _Opening | None = None) -> Workbook:
     name = path.name
-    try:
+    with _parser_errors(name):
         calamine = opening.result("rows") if opening is not None else CalamineWorkbook.from_path(str(path))
         worksheets = {m.name for m in calamine.sheets_metadata if str(m.typ).endswith("WorkSheet")}
         if callable(structure):  # .xls: the BIFF walk's structure, by calamine's sheet names
@@ -333,12 +335,6 @@ def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, op
                 sheet_name, rows, merged=merged, formulas=formulas,
                 hidden_rows=hidden_rows, hidden_cols=hidden_cols, hidden=sheet_name in hidden_sheets,
             )
-    except UnreadableFile:
-        raise
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException as exc:  # calamine raises several error types, and pyo3's PanicException
-        raise _corrupt(name, exc) from exc
     return Workbook(path=path, format=fmt, sha256=digest, size=size, sheet_names=sheet_names, sheets=sheets)
 
 

@@ -353,8 +353,9 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str,
     """Every check above, in order; returns the sheet list and a :class:`SheetScan` per sheet part.
 
     Every part but the worksheets is checked first; then ``parts_checked(text_only, kinds)`` (when
-    given) is called: from there on, opening the workbook with calamine or fastexcel (which read the string
-    table, styles and workbook parts, not the worksheets) is safe while the worksheets are scanned.
+    given) is called: from there on, opening the workbook with calamine or fastexcel (which read
+    the string table, styles and workbook parts, not the worksheets) is safe while the worksheets
+    are scanned.
     Reading a worksheet is safe only once this function has returned. The largest worksheet is
     scanned first, and the arguments say what its first piece held: a guess at which reader the
     file will take, for the caller to open that one.
