@@ -177,20 +177,10 @@ def _finish_counts(fig: Figure, ax, title: str) -> Figure:
     return fig
 
 
-def department_counts(reports) -> pd.DataFrame:
-    """Errors and warnings per department from checked files (:class:`~aidtools.validate.FileReport`)."""
-    rows = [{"department": r.department or "（未分部门）", "error": r.errors, "warning": r.warnings, "info": 0}
-            for r in reports]
-    if not rows:
-        return pd.DataFrame(columns=["department", "error", "warning", "info"])
-    return pd.DataFrame(rows).groupby("department", as_index=False).sum()
-
-
 def errors_by_department_chart(counts, top: int = 25) -> Figure:
     """Errors and warnings per department, most errors on top.
 
-    ``counts`` has department, error, warning (``figures["findings_by_department"]`` or
-    :func:`department_counts`), or is a findings frame with department and severity.
+    ``counts`` has department, error, warning (``figures["findings_by_department"]``), or is a findings frame with department and severity.
     """
     title = "各部门问题数量"
     frame = _frame(counts)

@@ -50,12 +50,6 @@ class CodeTable:
     def names(self) -> list[str]:
         return [e["name"] for e in self.entries]
 
-    def code_of(self, name: str) -> str | None:
-        for e in self.entries:
-            if e["name"] == name:
-                return e["code"]
-        return None
-
     def entry(self, name: str) -> dict | None:
         for e in self.entries:
             if e["name"] == name:

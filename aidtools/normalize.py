@@ -12,7 +12,6 @@ and comes in a vectorised form over a pandas Series.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import numpy as np
@@ -216,7 +215,3 @@ def numbers_to_text(values: pd.Series) -> pd.Series:
     as_int = np.where(integral, x, 0).astype(np.int64).astype(str)
     as_float = np.array([repr(float(v)) for v in x], dtype=object) if (~integral).any() else as_int
     return pd.Series(np.where(integral, as_int, as_float), index=values.index, dtype=object)
-
-
-def today() -> dt.date:
-    return dt.date.today()

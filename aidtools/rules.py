@@ -31,7 +31,3 @@ def load_rules() -> dict[str, Rule]:
 
 
 RULES = load_rules()
-
-
-def severity(rule_id: str) -> str:
-    return RULES[rule_id].severity

@@ -23,7 +23,6 @@ WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=
 CHECK_CHARS = np.array(list("10X98765432"))
 CHECK_POINTS = np.array([ord(c) for c in CHECK_CHARS], dtype=np.uint32)
 GB11643_TYPES = ("居民身份证", "港澳台居民居住证")
-TEMPORARY_PREFIX = "999"
 
 
 def check_digits(first17: pd.Series) -> pd.Series:

@@ -2,8 +2,6 @@
 messages are passed through :func:`~aidtools.masking.mask_text` as well, since terminals end up in logs."""
 from __future__ import annotations
 
-import pandas as pd
-
 from aidtools import findings as F
 from aidtools.masking import mask_text
 from aidtools.rules import RULES
@@ -36,7 +34,3 @@ def summary_lines(reports, max_examples: int = 3) -> list[str]:
     lines.append("")
     lines.append(f"共 {files} 个文件，通过 {passed} 个；错误 {F.count(allf, 'error')} 条，警告 {F.count(allf, 'warning')} 条。")
     return lines
-
-
-def findings_table(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.assign(message=frame["message"].map(mask_text))

@@ -105,10 +105,6 @@ def birth_counties(province: str, earliest_birth_year: int) -> np.ndarray:
     return np.array(table.index[ok], dtype="U6")
 
 
-def college_table() -> pd.DataFrame:
-    return pd.DataFrame([{"code": c.code, "name": c.name, "campus": c.campus} for c in COLLEGES])
-
-
 def _majors_frame() -> pd.DataFrame:
     rows = []
     for ci, c in enumerate(COLLEGES):
