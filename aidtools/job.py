@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aidtools
 from aidtools import findings as F
-from aidtools.outputs.folders import private_dir
+from aidtools.writing.private import private_dir
 from aidtools.outputs.json_report import versions, write_json
 from aidtools.progress_tasks import progress
 from aidtools.specs import load_specs

@@ -19,7 +19,7 @@ from builders import CARD, ID_OTHER, ID_X, luhn, make_id, rows_for, wrong_check,
 
 from aidtools.logs import MaskingFilter, setup_logging
 from aidtools.masking import mask, mask_series, mask_text
-from aidtools.outputs.folders import private_dir
+from aidtools.writing.private import private_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 MOBILE = "13912345678"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aidtools.commands.common import add_input_arguments, check_inputs, inputs_ok, limits_from, specs_from
 from aidtools.merging import OfficialTemplateError, load_official_template, merge_reports
-from aidtools.merging.files import save_private
+from aidtools.writing.private import save_private
 from aidtools.merging.merge import STATUS_TEXT
 
 HELP = "合并为国家系统导入文件 / merge into the national system's import workbooks"

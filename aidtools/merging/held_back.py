@@ -13,10 +13,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from aidtools.merging.files import save_private
 from aidtools.merging.import_workbook import write_rows
-from aidtools.outputs.cells import WRAP, write_text
 from aidtools.specs import TemplateSpec
+from aidtools.writing.cells import WRAP, write_text
+from aidtools.writing.private import save_private
 
 HELD_BACK_SHEET = "暂缓导入"
 # Internal column -> header, in the order they are written before the template's own columns.

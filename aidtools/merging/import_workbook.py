@@ -3,7 +3,7 @@
 Sheet name, header row and column order are the spec's (or those of the official template copy);
 every cell is a text cell formatted ``@`` (the official templates format every cell as text), so
 18-digit ID numbers, 19-digit bank cards and leading zeros arrive intact, and text that looks like a
-formula stays text (:func:`aidtools.outputs.cells.write_text`).
+formula stays text (:func:`aidtools.writing.cells.write_text`).
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from aidtools.merging.files import save_private
-from aidtools.outputs.cells import write_text
 from aidtools.specs import TemplateSpec
+from aidtools.writing.cells import write_text
+from aidtools.writing.private import save_private
 
 HEADER_FONT = Font(bold=True)
 

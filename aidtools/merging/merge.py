@@ -31,7 +31,6 @@ import pandas as pd
 
 from aidtools import findings as F
 from aidtools.masking import mask_series
-from aidtools.merging.files import private_dir, safe_name
 from aidtools.merging.held_back import write_held_back
 from aidtools.merging.import_workbook import write_import_workbook
 from aidtools.merging.official_template import OfficialTemplate, load_official_template
@@ -43,6 +42,7 @@ from aidtools.recognize import column_letter
 from aidtools.rules import RULES
 from aidtools.specs import TemplateSpec, load_specs
 from aidtools.validate import ROW_COLUMN
+from aidtools.writing.private import private_dir, safe_name
 
 log = logging.getLogger(__name__)
 

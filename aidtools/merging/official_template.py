@@ -22,12 +22,12 @@ import openpyxl
 from openpyxl import Workbook
 
 from aidtools.merging.sources import sheet_as_text
-from aidtools.outputs.cells import write_text
 from aidtools.reading import UnreadableFile, read_file
 from aidtools.reading.limits import DEFAULT_LIMITS
 from aidtools.reading.model import Workbook as RawWorkbook
 from aidtools.recognize import recognise
 from aidtools.specs import TemplateSpec
+from aidtools.writing.cells import write_text
 
 
 class OfficialTemplateError(ValueError):

@@ -4,7 +4,7 @@
 number in the import workbook, the source file (display path) and its sha256, the sheet, the row
 number in the source, the department. UTF-8 with BOM so that Excel opens it with the Chinese
 intact; text that a spreadsheet would evaluate gets a leading apostrophe
-(:func:`aidtools.outputs.cells.csv_safe`).
+(:func:`aidtools.writing.cells.csv_safe`).
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from aidtools.merging.files import save_private
-from aidtools.outputs.cells import csv_safe
+from aidtools.writing.cells import csv_safe
+from aidtools.writing.private import save_private
 
 # Internal column -> the header the CSV carries.
 PROVENANCE_COLUMNS = {

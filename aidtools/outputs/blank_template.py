@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from aidtools.codetables import load_code_tables
-from aidtools.outputs.cells import TEXT_FORMAT, write_text
 from aidtools.specs import ColumnSpec, TemplateSpec
+from aidtools.writing.cells import TEXT_FORMAT, write_text
 
 REQUIRED_FILL = PatternFill("solid", fgColor="D9D9D9")
 RED = Font(bold=True, color="C00000")

@@ -1,7 +1,7 @@
 """``report.xlsx``: the findings as sheets the operator can filter (autofilter, frozen header).
 
 Values are the masked ones of the findings; messages pass through mask_text. Everything is
-written as text through :func:`aidtools.outputs.cells.write_value`, so no cell can run a formula.
+written as text through :func:`aidtools.writing.cells.write_value`, so no cell can run a formula.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from aidtools.masking import mask_text
-from aidtools.outputs.cells import write_text, write_value
+from aidtools.writing.cells import write_text, write_value
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 

@@ -42,15 +42,15 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from python_calamine import CalamineWorkbook
 
-from aidtools.merging.files import safe_name, save_private
 from aidtools.merging.sources import sheet_as_text
-from aidtools.outputs.cells import WRAP, write_text, write_value
 from aidtools.reading import UnreadableFile, read_file, xlsx_parts
 from aidtools.reading.workbook import sha256_of
 from aidtools.reading.xlsx_parts import column_index
 from aidtools.reading.limits import DEFAULT_LIMITS
 from aidtools.recognize import column_letter
 from aidtools.specs import load_specs
+from aidtools.writing.cells import WRAP, write_text, write_value
+from aidtools.writing.private import safe_name, save_private
 
 log = logging.getLogger(__name__)
 

@@ -48,7 +48,11 @@ def write_value(ws, row: int, column: int, value) -> Cell:
 
 
 def csv_safe(value):
-    """For CSV output: a leading apostrophe keeps spreadsheet programs from evaluating the text."""
+    """For CSV output: a leading apostrophe keeps spreadsheet programs from evaluating the text.
+
+    >>> csv_safe("=1+1"), csv_safe("张三"), csv_safe(3)
+    ("'=1+1", '张三', 3)
+    """
     if is_formula_like(value):
         return "'" + value
     return value
