@@ -1,2 +1,3 @@
 """Everything the toolkit writes: blank templates, the JSON report, terminal summaries, and (in
-their own modules) feedback workbooks, merged import files, the HTML/Excel reports and owner-only table workbooks (:mod:`.tables`)."""
+their own modules) feedback workbooks, merged import files, the HTML/Excel reports and owner-only
+table workbooks (:mod:`.tables`)."""
