@@ -3,16 +3,10 @@ that moment gets the page, not 'connection refused'. When Voilà exits first the
 returns Voilà's exit status; a port already in use is exit 2."""
 from __future__ import annotations
 
-import contextlib
 import os
-import queue
-import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,92 +14,24 @@ import pytest
 from aidtools import dashboard
 from aidtools.cli import main
 from fixtures.demo_report import write_run_dir
+from fixtures.servers import (ADDRESS_MARK, WIDGET_VIEW, dashboard_process, free_port, get_page_once_announced,
+                              stop_group)
 
 ROOT = Path(__file__).resolve().parents[1]
-ADDRESS_MARK = "看板地址："
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-START_SECONDS = 120  # a bound on waiting, not a timing assertion
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def lines_of(stream) -> queue.Queue:
-    """The lines of ``stream``, read by a thread (None at the end), so a test can wait with a deadline."""
-    lines: queue.Queue = queue.Queue()
-
-    def pump():
-        for line in stream:
-            lines.put(line)
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    return lines
-
-
-def read_until(lines: queue.Queue, mark: str, seconds: float) -> tuple[str | None, list[str]]:
-    """(the first line holding ``mark`` or None, every line read)."""
-    seen, deadline = [], time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
-        except queue.Empty:
-            break
-        if line is None:
-            break
-        seen.append(line)
-        if mark in line:
-            return line, seen
-    return None, seen
-
-
-def stop_group(process: subprocess.Popen) -> None:
-    """SIGTERM to ``aidtools dashboard`` (which stops its Voilà), then SIGKILL to whatever of its session is left."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            pass
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-
-
-def dashboard_process(run_dir: Path, port: int, cwd: Path, command=None, env=None) -> subprocess.Popen:
-    if env is None:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    env.pop("AIDTOOLS_DASHBOARD_TOKEN", None)
-    env["PYTHONIOENCODING"] = "utf-8"
-    command = command or [sys.executable, "-m", "aidtools"]
-    return subprocess.Popen([*command, "dashboard", str(run_dir), "--port", str(port)], cwd=str(cwd), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-                            start_new_session=True)
-
-
-def get_page_once_announced(process: subprocess.Popen, port: int) -> str:
-    """Read the command's output up to the address line, then GET the page at once (HTTP 200): its HTML."""
-    lines = lines_of(process.stdout)
-    line, seen = read_until(lines, ADDRESS_MARK, START_SECONDS)
-    assert line is not None, "no address line:\n" + "".join(seen)[-3000:]
-    url = f"http://127.0.0.1:{port}/"
-    assert url in line
-    with socket.create_connection(("127.0.0.1", port), timeout=5):
-        pass  # accepts connections the moment the address is printed
-    with urllib.request.urlopen(url, timeout=180) as answer:
-        assert answer.status == 200
-        return answer.read().decode("utf-8", errors="replace")
+def checkout_environment() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    return env
 
 
 @pytest.mark.slow
 def test_the_address_is_printed_once_the_server_answers(tmp_path):
     run_dir = write_run_dir(tmp_path / "run")
     port = free_port()
-    process = dashboard_process(run_dir, port, cwd=tmp_path)
+    process = dashboard_process([sys.executable, "-m", "aidtools"], run_dir, port, tmp_path,
+                                checkout_environment())
     try:
         html = get_page_once_announced(process, port)
         assert WIDGET_VIEW in html  # the notebook ran and displayed the dashboard's widget
