@@ -2,7 +2,8 @@
 
 Listens on 127.0.0.1 unless ``--host`` says otherwise; any other host needs ``--token`` (exit 2
 without one). The token may also come from ``AIDTOOLS_DASHBOARD_TOKEN``, which keeps it out of the
-shell history.
+shell history. The address is printed once the server accepts connections; when Voilà exits before
+that, the command says so and returns Voilà's exit status; a port already in use is exit 2.
 """
 from __future__ import annotations
 
@@ -36,9 +37,24 @@ def run(args) -> int:
     if not (out / "report.json").is_file():
         print(f"找不到 {out / 'report.json'}：请先运行 aidtools run SUBMISSIONS --out {out}", file=sys.stderr)
         return 2
-    if not (dashboard.dashboards_dir() / dashboard.DEFAULT_NOTEBOOK).is_file():
-        print(f"找不到看板笔记本：{dashboard.dashboards_dir() / dashboard.DEFAULT_NOTEBOOK}", file=sys.stderr)
+    notebook = dashboard.dashboards_dir() / dashboard.DEFAULT_NOTEBOOK
+    if not notebook.is_file():
+        print(f"找不到看板笔记本：{notebook}（aidtools 安装不完整，请重新安装）", file=sys.stderr)
         return 2
     shown = "[::1]" if args.host == "::1" else args.host
-    print(f"看板地址：http://{shown}:{args.port}/" + ("（需要访问令牌）" if token else "") + "  按 Ctrl+C 停止")
-    return dashboard.serve(out, port=args.port, host=args.host, token=token)
+    address = f"http://{shown}:{args.port}/"
+    ready = []
+
+    def announce() -> None:
+        ready.append(True)
+        print(f"看板地址：{address}" + ("（需要访问令牌）" if token else "") + "  按 Ctrl+C 停止", flush=True)
+
+    print("正在启动看板（Voilà），请稍候……", flush=True)
+    try:
+        status = dashboard.serve(out, port=args.port, host=args.host, token=token, on_ready=announce)
+    except dashboard.PortInUse:
+        print(f"端口 {args.port} 已被占用：请用 --port 换一个端口。", file=sys.stderr)
+        return 2
+    if not ready:
+        print(f"看板未能启动：Voilà 在接受连接之前已退出（退出码 {status}），请查看上面的出错信息。", file=sys.stderr)
+    return status
