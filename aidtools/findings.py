@@ -1,7 +1,12 @@
-"""The one record type every check and every output uses: a finding.
+"""The one record type every check, merge and reconciliation rule produces: a finding.
 
-A single finding is a :class:`Finding`; many findings travel as a pandas DataFrame with
-exactly the columns :data:`FIELDS`, so that they can be filtered, grouped and charted.
+A single finding is a :class:`Finding`; many findings travel as a pandas DataFrame with exactly the
+columns :data:`FIELDS`, so that they can be filtered, grouped and charted. A cell or row finding says
+where it is (path, sheet, row, column, field, value); a reconciliation (``rec.*``) finding says whom it
+is about (student_no, programme, academic_year, department = the student's college) and which records
+it rests on (``sources``: every (path, row) involved). Fields that do not apply are None.
+
+:data:`SEVERITIES` is the one table of severities: their order (errors first) and Chinese names.
 
 >>> f = Finding(rule="cell.required", severity="error", message="必填", row=3, column="B")
 >>> frame = to_frame([f])
@@ -9,6 +14,12 @@ exactly the columns :data:`FIELDS`, so that they can be filtered, grouped and ch
 ['cell.required']
 >>> from_frame(frame)[0].row
 3
+>>> rec = Finding(rule="rec.not_enrolled", severity="error", message="不在在校生库", student_no="S1",
+...               sources=(Source("a.xlsx", 2),))
+>>> from_frame(to_frame([rec]))[0].sources
+(Source(path='a.xlsx', row=2),)
+>>> severity_label("warning"), list(SEVERITIES)
+('警告', ['error', 'warning', 'info'])
 """
 from __future__ import annotations
 
@@ -16,12 +27,32 @@ from dataclasses import asdict, dataclass, fields
 
 import pandas as pd
 
-SEVERITIES = ("error", "warning", "info")
+# The severities, most serious first, with the Chinese word a reader sees. Nothing else defines them.
+SEVERITIES = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+
+def severity_label(severity: str | None) -> str:
+    """The Chinese name of a severity (an unknown one as it is)."""
+    return SEVERITIES.get(severity, severity or "")
+
+
+def severity_rank(values: pd.Series) -> pd.Series:
+    """A sort key for a column of severities: errors 0, warnings 1, info 2, anything else last."""
+    return values.map(SEVERITY_RANK).fillna(len(SEVERITIES)).astype(int)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A record a finding rests on: the file (display path) and its Excel row."""
+
+    path: str
+    row: int
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem found: where it is, which rule, how bad, and what to do (in Chinese)."""
+    """One problem found: where it is or whom it concerns, which rule, how bad, and what to do (in Chinese)."""
 
     rule: str
     severity: str
@@ -32,12 +63,25 @@ class Finding:
     column: str | None = None  # Excel column letter
     field: str | None = None  # the column's header
     value: str | None = None  # the offending value, masked where personal
+    student_no: str | None = None  # rec.*: the student
+    programme: str | None = None  # rec.*: the aid programme
+    academic_year: str | None = None  # rec.*: the academic year
+    department: str | None = None  # rec.*: the student's college (院系)
+    sources: tuple[Source, ...] = ()  # rec.*: every record involved
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
 FIELDS = tuple(f.name for f in fields(Finding))
+CELL_FIELDS = FIELDS[:FIELDS.index("student_no")]  # what a check of one file fills in
+
+
+def _source_dicts(value) -> list[dict]:
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return []
+    return [{"path": s["path"] if isinstance(s, dict) else s.path,
+             "row": int(s["row"] if isinstance(s, dict) else s.row)} for s in value]
 
 
 def to_frame(findings) -> pd.DataFrame:
@@ -48,7 +92,8 @@ def to_frame(findings) -> pd.DataFrame:
 
 
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Give a findings frame its canonical columns and types (row as nullable int)."""
+    """Give a findings frame its canonical columns and types (row as nullable int; ``sources`` a list of
+    ``{"path", "row"}`` dicts, or None where a finding has none)."""
     for name in FIELDS:
         if name not in frame.columns:
             frame[name] = None
@@ -72,12 +117,14 @@ def concat(frames) -> pd.DataFrame:
 
 
 def from_frame(frame: pd.DataFrame) -> list[Finding]:
+    """The rows of a findings frame as :class:`Finding` records."""
     out = []
     for rec in frame[list(FIELDS)].to_dict("records"):
+        sources = tuple(Source(**s) for s in _source_dicts(rec.pop("sources")))
         rec = {k: (None if (v is None or (not isinstance(v, str) and pd.isna(v))) else v) for k, v in rec.items()}
         if rec["row"] is not None:
             rec["row"] = int(rec["row"])
-        out.append(Finding(**rec))
+        out.append(Finding(**rec, sources=sources))
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aidtools.findings import FIELDS, concat, empty_frame
+from aidtools.findings import CELL_FIELDS, concat, empty_frame
 from aidtools.masking import mask_series
 from aidtools.rules import RULES
 
@@ -42,7 +42,7 @@ class Hits:
             "value": (mask_series(values.iloc[idx].reset_index(drop=True), personal).to_numpy()
                       if values is not None else [None] * n),
         })
-        self.frames.append(frame[list(FIELDS)])
+        self.frames.append(frame[list(CELL_FIELDS)])
 
     def frame(self) -> pd.DataFrame:
         return concat(self.frames) if self.frames else empty_frame()

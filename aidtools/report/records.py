@@ -1,0 +1,265 @@
+"""The run report as typed records: what ``report.json`` holds, and what every reader reads.
+
+The producers (the checks, the merge, the reconciliation, progress against the task table, the job)
+build these records; the writers (``report.json``, ``report.xlsx``, ``report.html``), the views, the
+widgets, the notebooks and the dashboard read them. ``report.json`` is :func:`aidtools.report.to_json`
+of a :class:`RunReport`, described field by field by the JSON Schema ``report.schema.json`` shipped
+beside this module (:data:`SCHEMA_VERSION`).
+
+Dates are ISO 8601 throughout (``2018-07-15``; ``generated_at`` ``2018-07-15T09:30:00``); paths are
+display paths, relative to the submissions folder (inputs) or to the run's output folder (outputs),
+with ``/`` separators. Severities are those of :data:`aidtools.findings.SEVERITIES`; merge states those
+of :data:`MERGE_STATES`; task states those of :data:`TASK_STATES`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from aidtools.findings import Finding
+
+SCHEMA_VERSION = 2  # 1: the unversioned report.json of aidtools before the typed records
+
+# What became of an input file's rows in the merge, with the one Chinese name of each state.
+MERGE_STATES = {
+    "merged": "全部导入", "partly_held_back": "部分暂缓", "held_back": "整个文件暂缓",
+    "superseded": "已被较新的文件取代", "unusable": "无法使用",
+}
+# The state of a task item of the task table, with its Chinese name.
+TASK_STATES = {"passed": "已通过", "failing": "有错误", "missing": "未提交"}
+COMMANDS = ("run", "check", "reconcile", "merge")
+
+
+@dataclass
+class SpecVersion:
+    version: str
+    digest: str
+
+
+@dataclass
+class Versions:
+    """What produced the report: aidtools, Python and pandas, every template spec, the policy table."""
+
+    aidtools: str
+    python: str
+    pandas: str
+    specs: dict[str, SpecVersion] = field(default_factory=dict)
+    policy: str = ""
+
+
+@dataclass
+class InputFile:
+    """One file found under the submissions folder."""
+
+    path: str
+    sha256: str | None = None
+    size: int = 0
+    modified: str | None = None  # the file's modification time, ISO 8601
+
+
+@dataclass
+class FileResult:
+    """One checked file: what it is and every finding on it (masked values only)."""
+
+    path: str
+    department: str
+    template: str | None = None
+    template_title: str | None = None
+    spec_version: str | None = None
+    format: str | None = None
+    sheet: str | None = None
+    sha256: str | None = None
+    rows: int = 0
+    errors: int = 0
+    warnings: int = 0
+    passed: bool = False
+    superseded: bool = False  # replaced by a newer resubmission: not merged, not reconciled
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    """The headline counts of a run (files in use unless said otherwise)."""
+
+    files: int = 0  # every file found, superseded ones included
+    files_passed: int = 0
+    files_superseded: int = 0
+    rows: int = 0
+    errors: int = 0
+    warnings: int = 0
+    rec_errors: int = 0
+    rec_warnings: int = 0
+    departments: int = 0
+
+
+@dataclass
+class ProgressItem:
+    """One row of the task table and how far it is."""
+
+    subsystem: str | None
+    item: str | None
+    template: str | None
+    department: str | None
+    deadline: str | None  # ISO date
+    status: str  # a key of TASK_STATES
+    files: int = 0
+    errors: int = 0
+    warnings: int = 0
+    overdue: bool = False
+    days_overdue: int = 0
+
+
+@dataclass
+class FileAccount:
+    """What became of one input file's rows: rows_read = rows_merged + rows_held_back + rows_superseded."""
+
+    path: str
+    department: str
+    template: str | None
+    sha256: str | None
+    status: str  # a key of MERGE_STATES
+    rows_read: int = 0
+    rows_merged: int = 0
+    rows_held_back: int = 0
+    rows_superseded: int = 0
+    superseded_by: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class MergedTemplate:
+    """One template's import workbook and its accounting (sums over ``files``)."""
+
+    template: str
+    title: str
+    rows_read: int = 0
+    rows_merged: int = 0
+    rows_held_back: int = 0
+    rows_superseded: int = 0
+    rows_duplicate: int = 0  # of rows_held_back: records another file also carried
+    path: str | None = None
+    held_back_path: str | None = None
+    provenance_path: str | None = None
+    official_template: str | None = None
+    files: list[FileAccount] = field(default_factory=list)
+
+
+@dataclass
+class FundsLine:
+    """Money of one programme, academic year and college (``全校`` for a school-wide pot)."""
+
+    programme: str | None
+    academic_year: str | None
+    department: str | None
+    allocated: float | None  # None: the programme and year has no allocation at all
+    quota: float | None
+    paid: float = 0.0
+    payments: int = 0
+    recipients: int = 0
+    share: float | None = None  # paid / allocated
+    compared: bool = False  # whether the programme and year has allocations to compare with
+
+
+@dataclass
+class ProgrammeLine:
+    programme: str | None
+    academic_year: str | None
+    recipients: int = 0
+    payments: int = 0
+    paid: float = 0.0
+    allocated: float | None = None
+    share: float | None = None
+
+
+@dataclass
+class CoverageLine:
+    """Students at school and students recognised difficult, per year, college and 学历层次."""
+
+    academic_year: str | None
+    department: str | None
+    level: str | None
+    enrolled: int = 0
+    difficult: int = 0
+    share: float | None = None
+
+
+@dataclass
+class AidedLine:
+    """Of the students recognised difficult in a year and college, how many received aid."""
+
+    academic_year: str | None
+    department: str | None
+    difficult: int = 0
+    aided: int = 0
+    share: float | None = None
+
+
+@dataclass
+class CampusLine:
+    academic_year: str | None
+    campus: str | None
+    enrolled: int = 0
+    difficult: int = 0
+    recipients: int = 0
+    payments: int = 0
+    paid: float = 0.0
+    borrowers: int = 0
+    loans: float = 0.0
+
+
+@dataclass
+class Totals:
+    enrolled: int = 0
+    difficult: int = 0
+    recipients: int = 0
+    payments: int = 0
+    paid: float = 0.0
+    allocated: float = 0.0
+    paid_compared: float = 0.0  # paid under programmes that have allocations
+    paid_share: float | None = None
+    borrowers: int = 0
+    loans: float = 0.0
+
+
+@dataclass
+class Figures:
+    """The reconciliation's aggregates (no student-level data)."""
+
+    academic_years: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # checks not run for want of a table
+    totals: Totals = field(default_factory=Totals)
+    funds: list[FundsLine] = field(default_factory=list)
+    programmes: list[ProgrammeLine] = field(default_factory=list)
+    coverage: list[CoverageLine] = field(default_factory=list)
+    aided_share: list[AidedLine] = field(default_factory=list)
+    campus: list[CampusLine] = field(default_factory=list)
+
+
+@dataclass
+class ReconciliationResult:
+    findings: list[Finding] = field(default_factory=list)
+    figures: Figures = field(default_factory=Figures)
+
+
+@dataclass
+class RunReport:
+    """Everything one run of a command found and wrote. ``command`` says which parts it filled:
+    ``check`` the files; ``reconcile`` also the reconciliation; ``merge`` also the merge; ``run`` all."""
+
+    aidtools_version: str
+    generated_at: str  # ISO 8601 (RFC 3339) date and time with its UTC offset
+    as_of: str  # ISO date: the day the run took as "today"
+    versions: Versions
+    command: str = "run"
+    schema_version: int = SCHEMA_VERSION
+    submissions: str | None = None  # the submissions folder's name
+    inputs: list[InputFile] = field(default_factory=list)
+    summary: Summary = field(default_factory=Summary)
+    files: list[FileResult] = field(default_factory=list)
+    progress: list[ProgressItem] = field(default_factory=list)
+    reconciliation: ReconciliationResult | None = None
+    merge: dict[str, MergedTemplate] = field(default_factory=dict)
+    superseded: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said to the user (Chinese)
+
+    def files_in_use(self) -> list[FileResult]:
+        return [f for f in self.files if not f.superseded]
