@@ -1,8 +1,8 @@
 """Progress of every department and data item against the task decomposition table (任务分解表).
 
-A task (subsystem, data item, template, responsible department, deadline) is 已通过 when the files
-of that department and template that carry the item passed the checks, 有错误 when any of them has
-errors, 未提交 when there is none. A disbursement item names its programme (``国家助学金发放``):
+A task (subsystem, data item, template, responsible department, deadline) is ``passed`` (已通过) when
+the files of that department and template that carry the item passed the checks, ``failing`` (有错误)
+when any of them has errors, ``missing`` (未提交) when there is none (:data:`aidtools.report.TASK_STATES`). A disbursement item names its programme (``国家助学金发放``):
 then only files holding payments of that programme count. A task is overdue when it has not passed
 and the as-of date is after its deadline.
 """
@@ -14,8 +14,9 @@ import re
 import pandas as pd
 
 from aidtools.codetables import load_code_tables
+from aidtools.report import ProgressItem
 
-PASSED, FAILING, MISSING = "已通过", "有错误", "未提交"
+PASSED, FAILING, MISSING = "passed", "failing", "missing"
 COLUMNS = ["subsystem", "item", "template", "department", "deadline", "status", "files", "errors",
            "warnings", "overdue", "days_overdue"]
 
@@ -105,3 +106,16 @@ def progress(tasks: pd.DataFrame | None, reports, as_of: dt.date, superseded=fro
     frame["overdue"] = (frame["status"] != PASSED) & (late_days > 0).fillna(False)
     frame["days_overdue"] = late_days.where(frame["overdue"], 0).fillna(0).astype(int)
     return frame[COLUMNS].sort_values(["subsystem", "deadline", "department", "item"], kind="stable").reset_index(drop=True)
+
+
+def to_records(frame: pd.DataFrame) -> list[ProgressItem]:
+    """The progress frame as the run report's records (deadlines as ISO dates)."""
+    out = []
+    for rec in frame[COLUMNS].astype(object).where(frame[COLUMNS].notna(), None).to_dict("records"):
+        deadline = pd.to_datetime(rec["deadline"], format="%Y%m%d", errors="coerce") if rec["deadline"] else None
+        rec["deadline"] = None if deadline is None or pd.isna(deadline) else deadline.date().isoformat()
+        for name in ("files", "errors", "warnings", "days_overdue"):
+            rec[name] = int(rec[name] or 0)
+        rec["overdue"] = bool(rec["overdue"])
+        out.append(ProgressItem(**rec))
+    return out

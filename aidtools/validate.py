@@ -30,12 +30,13 @@ from aidtools.reading import Limits, UnreadableFile, read_file
 from aidtools.reading.limits import DEFAULT_LIMITS
 from aidtools.reading.workbook import SUFFIXES
 from aidtools.recognize import column_letter, recognise
+from aidtools.report import FileResult, InputFile
 from aidtools.rules import RULES
-from aidtools.specs import TemplateSpec, load_specs
+from aidtools.specs import ROW_COLUMN, TemplateSpec, load_specs
 
 log = logging.getLogger(__name__)
 
-ROW_COLUMN = "_row"  # Excel row number of a data row, in every normalised table
+__all__ = ["FileReport", "ROW_COLUMN", "check_file", "check_paths", "discover"]
 
 
 @dataclass
@@ -49,6 +50,7 @@ class FileReport:
     size: int = 0
     format: str | None = None
     template: str | None = None
+    title: str | None = None  # the template's Chinese title
     spec_version: str | None = None
     sheet: str | None = None
     rows: int = 0
@@ -82,16 +84,17 @@ class FileReport:
         whole_file = f["rule"].map(lambda rule: RULES[rule].scope in ("file", "template") if rule in RULES else False)
         return f[(f["severity"] == "error") & whole_file.astype(bool)]
 
-    def to_dict(self) -> dict:
-        return {
-            "path": self.display_path, "sha256": self.sha256, "template": self.template,
-            "spec_version": self.spec_version, "department": self.department, "format": self.format,
-            "sheet": self.sheet, "rows": self.rows, "errors": self.errors, "warnings": self.warnings,
-            "passed": self.passed,
-            "findings": [
-                {k: v for k, v in f.to_dict().items() if k != "path"} for f in F.from_frame(self.findings)
-            ],
-        }
+    def to_record(self, superseded: bool = False) -> FileResult:
+        """The file as the run report holds it (:class:`aidtools.report.FileResult`)."""
+        return FileResult(
+            path=self.display_path, department=self.department, template=self.template,
+            template_title=self.title, spec_version=self.spec_version, format=self.format, sheet=self.sheet,
+            sha256=self.sha256, rows=int(self.rows), errors=self.errors, warnings=self.warnings, passed=self.passed,
+            superseded=superseded, findings=F.from_frame(self.findings))
+
+    def input_record(self) -> InputFile:
+        modified = dt.datetime.fromtimestamp(self.mtime).isoformat(timespec="seconds") if self.mtime else None
+        return InputFile(path=self.display_path, sha256=self.sha256, size=int(self.size), modified=modified)
 
 
 class SheetContext:
@@ -191,6 +194,7 @@ def _check_file(path, root, specs, as_of, limits) -> FileReport:
         report.findings = F.concat(frames)
         return report
     report.template, report.spec_version, report.sheet = spec.id, spec.version, recognition.sheet
+    report.title = spec.title
     sheet = book.sheets[recognition.sheet]
     table, hits, rows = _check_sheet(sheet, spec, recognition, display, today, specs, limits)
     report.rows = rows

@@ -6,7 +6,7 @@ The notebook API::
     from aidtools.merging import merge_reports
     reports = check_paths(["submissions/"])
     result = merge_reports(reports, "build/merge")        # hold_back_files=False, template_file=None
-    result.to_dict()   # {"disbursement": {"rows_read": .., "rows_merged": .., "rows_held_back": .., "path": ..}}
+    result.to_record()  # {"disbursement": MergedTemplate(rows_read=.., rows_merged=.., rows_held_back=.., path=..)}
 
 Modules: :mod:`.merge` (the orchestration and the accounting), :mod:`.resubmissions` (which file of
 a department's resubmissions is used), :mod:`.import_workbook`, :mod:`.official_template`,

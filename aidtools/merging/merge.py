@@ -17,13 +17,14 @@ of files replaced by a newer resubmission (never merged; zero for a file in use)
 No source row is merged twice.
 
 >>> import tempfile
->>> merge_reports([], tempfile.mkdtemp()).to_dict()
+>>> merge_reports([], tempfile.mkdtemp()).to_record()
 {}
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,10 +39,10 @@ from aidtools.merging.provenance import write_provenance
 from aidtools.merging.resubmissions import find_supersessions, superseded_finding
 from aidtools.merging.sources import original_values
 from aidtools.reading.limits import DEFAULT_LIMITS
+from aidtools.report import FileAccount, MergedTemplate
 from aidtools.recognize import column_letter
 from aidtools.rules import RULES
-from aidtools.specs import TemplateSpec, load_specs
-from aidtools.validate import ROW_COLUMN
+from aidtools.specs import ROW_COLUMN, TemplateSpec, load_specs
 from aidtools.writing.private import private_dir, safe_name
 
 log = logging.getLogger(__name__)
@@ -50,34 +51,8 @@ MERGE_RULES = ("file.superseded", "merge.duplicate_across_files")
 NUMERIC_TYPES = ("int", "amount", "decimal")
 # Where a row came from, carried beside the template's columns (names cannot clash with Chinese headers).
 META = ["_source", "_path", "_sha256", "_sheet", "_row", "_department"]
-STATUS_TEXT = {
-    "merged": "全部导入", "partly_held_back": "部分暂缓", "held_back": "整个文件暂缓", "superseded": "已被较新的文件取代",
-    "unusable": "无法使用（无法读取或无法识别模板）",
-}
-
-
 class AccountingError(RuntimeError):
     """Rows read and rows written out do not add up: a bug, never a data problem."""
-
-
-@dataclass
-class FileAccount:
-    """What became of one input file's rows."""
-
-    path: str
-    department: str
-    template: str | None
-    sha256: str | None
-    status: str
-    rows_read: int = 0
-    rows_merged: int = 0
-    rows_held_back: int = 0
-    rows_superseded: int = 0
-    superseded_by: str | None = None
-    reason: str | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 @dataclass
@@ -97,21 +72,17 @@ class TemplateMerge:
     official_template: str | None = None
     files: list[FileAccount] = field(default_factory=list)
 
-    def to_dict(self, relative_to=None) -> dict:
-        """The ``report.json`` entry: ``rows_read``, ``rows_merged``, ``rows_held_back``, ``path``, then extras.
-
-        Paths are relative to ``relative_to`` (``/`` separators) when given, else as written.
-        """
+    def to_record(self, relative_to=None) -> MergedTemplate:
+        """The run report's entry; paths relative to ``relative_to`` (``/`` separators) when given."""
         def as_str(path):
             return None if path is None else _shown(path, relative_to)
 
-        return {
-            "rows_read": self.rows_read, "rows_merged": self.rows_merged, "rows_held_back": self.rows_held_back,
-            "path": as_str(self.path), "title": self.title, "rows_superseded": self.rows_superseded,
-            "rows_duplicate": self.rows_duplicate, "held_back_path": as_str(self.held_back_path),
-            "provenance_path": as_str(self.provenance_path), "official_template": self.official_template,
-            "files": [f.to_dict() for f in self.files],
-        }
+        return MergedTemplate(
+            template=self.template, title=self.title, rows_read=self.rows_read, rows_merged=self.rows_merged,
+            rows_held_back=self.rows_held_back, rows_superseded=self.rows_superseded,
+            rows_duplicate=self.rows_duplicate, path=as_str(self.path), held_back_path=as_str(self.held_back_path),
+            provenance_path=as_str(self.provenance_path), official_template=self.official_template,
+            files=[dataclasses.replace(f) for f in self.files])
 
 
 @dataclass
@@ -126,9 +97,9 @@ class MergeResult:
         """Display paths of the files a newer resubmission replaced (never merged)."""
         return [a.path for a in self.files if a.status == "superseded"]
 
-    def to_dict(self, relative_to=None) -> dict:
-        """``{TEMPLATE: {"rows_read", "rows_merged", "rows_held_back", "path", ...}}`` for ``report.json``."""
-        return {template: merged.to_dict(relative_to) for template, merged in self.templates.items()}
+    def to_record(self, relative_to=None) -> dict[str, MergedTemplate]:
+        """``{template: MergedTemplate}``: the ``merge`` part of the run report."""
+        return {template: merged.to_record(relative_to) for template, merged in self.templates.items()}
 
 
 def _shown(path, relative_to) -> str:
@@ -142,7 +113,7 @@ def _shown(path, relative_to) -> str:
 
 
 def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file=None, specs=None,
-                  limits=DEFAULT_LIMITS, annotate: bool = True) -> MergeResult:
+                  limits=DEFAULT_LIMITS, annotate: bool = True, supersessions=None) -> MergeResult:
     """Merge the checked files ``reports`` into ``out_dir``: per template an import workbook, its
     provenance sidecar and, when rows are held back, a held-back workbook.
 
@@ -150,6 +121,7 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
     matches; a header that differs from the spec raises :class:`OfficialTemplateError` before anything
     is written. ``annotate``: add this merge's findings (``file.superseded``,
     ``merge.duplicate_across_files``) to the reports' findings, replacing those of an earlier merge.
+    ``supersessions``: the resubmissions found already (:func:`.resubmissions.find_supersessions`).
     """
     specs = specs or load_specs()
     reports = list(reports)
@@ -158,7 +130,9 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
         official = load_official_template(template_file, specs, limits)
     out_dir = private_dir(out_dir)
     result = MergeResult(notes=[official.note] if official is not None and official.note else [])
-    supersessions = {s.old: s for s in find_supersessions(reports, specs)}
+    if supersessions is None:
+        supersessions = find_supersessions(reports, specs)
+    supersessions = {s.old: s for s in supersessions}
     found = {s.old: [F.to_frame([superseded_finding(reports, s)])] for s in supersessions.values()}
 
     by_template: dict[str, list[int]] = {}
@@ -306,7 +280,7 @@ def _row_reasons(report) -> pd.Series:
     if not len(f):
         return pd.Series(dtype=object)
     rows = f["row"].astype(int)
-    level = f["severity"].map({"error": "【错误】", "warning": "【警告】"})
+    level = "【" + f["severity"].map(F.severity_label) + "】"
     cell = f["column"].fillna("").astype(str) + rows.astype(str) + np.where(
         f["field"].notna(), "“" + f["field"].fillna("").astype(str) + "”", "")
     where = pd.Series(np.where(f["column"].notna(), cell, "第" + rows.astype(str) + "行"), index=f.index)
@@ -360,7 +334,7 @@ def _cross_file_duplicates(merged: pd.DataFrame, spec: TemplateSpec):
             "_source": dup["_source"].to_numpy(),
         })
         frames.append(frame)
-        reasons[dup_index] = "【警告】" + pd.Series(message, index=dup_index)
+        reasons[dup_index] = f"【{F.severity_label('warning')}】" + pd.Series(message, index=dup_index)
         dropped[merged.index.get_indexer(dup_index)] = True
     set_aside = merged[dropped].copy()
     set_aside["reasons"] = reasons[dropped]

@@ -14,8 +14,8 @@ and is left to its cell findings.
 >>> result = reconcile([])
 >>> len(result.findings), result.errors
 (0, 0)
->>> sorted(result.figures)[:3]
-['academic_years', 'aided_share', 'as_of']
+>>> result.figures.totals.enrolled
+0
 """
 from __future__ import annotations
 
@@ -25,28 +25,29 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from aidtools import findings as F
 from aidtools.reconcile import amounts, eligibility, funds, identity
 from aidtools.reconcile.context import Context, build_context
 from aidtools.reconcile.figures import figures as build_figures
-from aidtools.reconcile.results import COLUMNS, as_findings, combine, to_dicts
+from aidtools.reconcile.results import combine
 from aidtools.reconcile.tables import TEMPLATES, gather
+from aidtools.report import Figures, ReconciliationResult
 
 log = logging.getLogger(__name__)
 
-__all__ = ["reconcile", "reconcile_tables", "Reconciliation", "COLUMNS", "TEMPLATES", "gather", "to_dicts"]
+__all__ = ["reconcile", "reconcile_tables", "Reconciliation", "TEMPLATES", "gather"]
 
 
 @dataclass
 class Reconciliation:
-    """Findings (a DataFrame with :data:`COLUMNS`), figures (plain JSON-able data) and the tables used."""
+    """Findings (a findings frame, :data:`aidtools.findings.FIELDS`), figures and the tables used."""
 
     findings: pd.DataFrame
-    figures: dict
+    figures: Figures
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    sheets: dict[str, str] = field(default_factory=dict)  # display path -> sheet name
 
     def count(self, severity: str) -> int:
-        return int((self.findings["severity"] == severity).sum()) if len(self.findings) else 0
+        return F.count(self.findings, severity)
 
     @property
     def errors(self) -> int:
@@ -56,20 +57,9 @@ class Reconciliation:
     def warnings(self) -> int:
         return self.count("warning")
 
-    def to_dicts(self) -> list[dict]:
-        """Each finding as ``{"rule", "severity", "student_no", "programme", "academic_year",
-        "department", "message", "sources": [{"path", "row"}]}``."""
-        return to_dicts(self.findings)
-
-    def to_dict(self) -> dict:
-        return {"findings": self.to_dicts(), "figures": self.figures}
-
-    def as_findings(self) -> pd.DataFrame:
-        """One :mod:`aidtools.findings` row per record behind a finding (for feedback workbooks)."""
-        return as_findings(self.findings, self.sheets)
-
-    def for_department(self, department: str) -> pd.DataFrame:
-        return self.findings[self.findings["department"] == department]
+    def to_record(self) -> ReconciliationResult:
+        """The reconciliation as the run report holds it."""
+        return ReconciliationResult(findings=F.from_frame(self.findings), figures=self.figures)
 
 
 def reconcile_tables(tables: dict[str, pd.DataFrame], as_of: dt.date | None = None,
@@ -82,7 +72,7 @@ def reconcile_tables(tables: dict[str, pd.DataFrame], as_of: dt.date | None = No
     findings = combine(found)
     log.info("对账完成：%d 条错误，%d 条警告，%d 条提示", (findings["severity"] == "error").sum(),
              (findings["severity"] == "warning").sum(), (findings["severity"] == "info").sum())
-    return Reconciliation(findings=findings, figures=build_figures(ctx, findings), tables=tables)
+    return Reconciliation(findings=findings, figures=build_figures(ctx), tables=tables)
 
 
 def reconcile(reports, as_of: dt.date | None = None, school: str | None = None, superseded=None) -> Reconciliation:
@@ -92,6 +82,4 @@ def reconcile(reports, as_of: dt.date | None = None, school: str | None = None, 
     学校代码 used for school-set standards; ``superseded`` is a set of paths to leave out.
     """
     reports = list(reports)
-    result = reconcile_tables(gather(reports, superseded=superseded), as_of=as_of, school=school)
-    result.sheets = {r.display_path: r.sheet for r in reports if r.sheet}
-    return result
+    return reconcile_tables(gather(reports, superseded=superseded), as_of=as_of, school=school)

@@ -1,5 +1,6 @@
-"""The figures the report and dashboards show, as plain JSON-able records (aggregates only: no
-student number, name or ID number ever reaches them).
+"""The figures the report and dashboards show, as :class:`aidtools.report.Figures` records (aggregates
+only: no student number, name or ID number ever reaches them). Colleges are called ``department``
+and students at school ``enrolled`` in every record, as the readers call them.
 
 - ``funds``: per programme, year and college (or 全校): allocated, paid, share, recipients, quota.
 - ``programmes``: per programme and year: recipients, payments, paid, allocated, share (loans as
@@ -9,7 +10,6 @@ student number, name or ID number ever reaches them).
 - ``aided_share``: of the students recognised difficult in a year, how many received aid, per college.
 - ``campus``: per year and 校区 (the branch campus on its own line): students, difficult, recipients,
   payments, paid, loans.
-- ``findings_by_rule``, ``findings_by_department``: counts of reconciliation findings.
 - ``totals``: headline numbers.
 """
 from __future__ import annotations
@@ -19,21 +19,24 @@ import pandas as pd
 
 from aidtools.reconcile.context import LEAVER_STATUSES, LEVEL_RANK, Context
 from aidtools.reconcile.text import LOAN_PROGRAMME
-from aidtools.rules import RULES
+from aidtools.report import AidedLine, CampusLine, CoverageLine, Figures, FundsLine, ProgrammeLine, Totals
 
 NOT_ENROLLED = "（不在在校生库）"
 UNKNOWN = "（未填）"
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    """A frame as a list of dicts of plain Python values (None for missing)."""
-    out = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    for rec in out:
+def records(frame: pd.DataFrame, record, renames: dict | None = None) -> list:
+    """A frame as a list of ``record`` instances of plain Python values (None for missing)."""
+    frame = frame.rename(columns=renames or {})
+    names = [f for f in record.__dataclass_fields__]
+    out = []
+    for rec in frame[names].astype(object).where(frame[names].notna(), None).to_dict("records"):
         for k, v in rec.items():
             if isinstance(v, np.generic):
                 rec[k] = v.item()
             if isinstance(rec[k], float) and rec[k] != rec[k]:
                 rec[k] = None
+        out.append(record(**rec))
     return out
 
 
@@ -157,53 +160,34 @@ def programmes(ctx: Context, funds: pd.DataFrame) -> pd.DataFrame:
     return out[["programme", "academic_year", "recipients", "payments", "paid", "allocated", "share"]].reset_index(drop=True)
 
 
-def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
-    if not len(findings):
-        return pd.DataFrame(columns=["rule", "severity", "title", "count"])
-    out = findings.groupby(["rule", "severity"]).size().rename("count").reset_index()
-    out["title"] = out["rule"].map({k: r.title for k, r in RULES.items()})
-    return out.sort_values(["count", "rule"], ascending=[False, True])[["rule", "severity", "title", "count"]]
-
-
-def findings_by_department(findings: pd.DataFrame) -> pd.DataFrame:
-    if not len(findings):
-        return pd.DataFrame(columns=["department", "error", "warning", "info"])
-    out = (findings.assign(department=findings["department"].fillna(UNKNOWN))
-           .groupby(["department", "severity"]).size().unstack(fill_value=0))
-    out = out.reindex(columns=["error", "warning", "info"], fill_value=0).astype("int64")
-    return out.sort_values(["error", "warning"], ascending=False).reset_index()
-
-
-def totals(ctx: Context, funds: pd.DataFrame) -> dict:
+def totals(ctx: Context, funds: pd.DataFrame) -> Totals:
     compared = funds[funds["compared"]]
     allocated = float(compared["allocated"].sum())
     paid_compared = float(compared["paid"].sum())
-    return {
-        "students": int(len(at_school(ctx))),
-        "difficult": int(len(difficult_rows(ctx))),
-        "recipients": int(ctx.disbursement["sid"].nunique()),
-        "payments": int(len(ctx.disbursement)),
-        "paid": float(np.nansum(ctx.disbursement["amount_value"].to_numpy())) if len(ctx.disbursement) else 0.0,
-        "allocated": allocated,
-        "paid_compared": paid_compared,  # paid under programmes that have allocations
-        "paid_share": paid_compared / allocated if allocated > 0 else None,
-        "borrowers": int(ctx.loan["sid"].nunique()),
-        "loans": float(np.nansum(ctx.loan["amount_value"].to_numpy())) if len(ctx.loan) else 0.0,
-    }
+    return Totals(
+        enrolled=int(len(at_school(ctx))),
+        difficult=int(len(difficult_rows(ctx))),
+        recipients=int(ctx.disbursement["sid"].nunique()),
+        payments=int(len(ctx.disbursement)),
+        paid=float(np.nansum(ctx.disbursement["amount_value"].to_numpy())) if len(ctx.disbursement) else 0.0,
+        allocated=allocated,
+        paid_compared=paid_compared,
+        paid_share=paid_compared / allocated if allocated > 0 else None,
+        borrowers=int(ctx.loan["sid"].nunique()),
+        loans=float(np.nansum(ctx.loan["amount_value"].to_numpy())) if len(ctx.loan) else 0.0,
+    )
 
 
-def figures(ctx: Context, findings: pd.DataFrame) -> dict:
+def figures(ctx: Context) -> Figures:
     funds = ctx.extra["funds"]
-    return {
-        "academic_years": list(ctx.years),
-        "as_of": ctx.as_of.isoformat() if ctx.as_of else None,
-        "notes": list(ctx.extra.get("notes", [])),  # checks not run for want of a table
-        "totals": totals(ctx, funds),
-        "funds": records(funds.drop(columns=["pcode", "ycode"])),
-        "programmes": records(programmes(ctx, funds)),
-        "coverage": records(coverage(ctx)),
-        "aided_share": records(aided_share(ctx)),
-        "campus": records(campus(ctx)),
-        "findings_by_rule": records(findings_by_rule(findings)),
-        "findings_by_department": records(findings_by_department(findings)),
-    }
+    college = {"college": "department"}
+    return Figures(
+        academic_years=list(ctx.years),
+        notes=list(ctx.extra.get("notes", [])),  # checks not run for want of a table
+        totals=totals(ctx, funds),
+        funds=records(funds, FundsLine, college),
+        programmes=records(programmes(ctx, funds), ProgrammeLine),
+        coverage=records(coverage(ctx), CoverageLine, college),
+        aided_share=records(aided_share(ctx), AidedLine, college),
+        campus=records(campus(ctx), CampusLine, {"students": "enrolled"}),
+    )

@@ -1,7 +1,6 @@
-"""Reconciliation findings as a DataFrame: one row per finding, with the records behind it.
-
-Columns :data:`COLUMNS`: rule, severity, student_no, programme, academic_year, department (the
-college), message (Chinese, masked) and sources (a list of ``{"path", "row"}``).
+"""Reconciliation findings as a findings frame (:data:`aidtools.findings.FIELDS`): one row per finding,
+with whom it concerns (student_no, programme, academic_year, department = the college), the message
+(Chinese, masked) and the records behind it (``sources``: a list of ``{"path", "row"}``).
 
 >>> rows = pd.DataFrame({"student_no": ["S1", "S1"], "programme": ["国家助学金"] * 2,
 ...                      "academic_year": ["2017-2018"] * 2, "department": ["文学院"] * 2,
@@ -10,8 +9,9 @@ college), message (Chinese, masked) and sources (a list of ``{"path", "row"}``).
 >>> one["sources"].iloc[0]
 [{'path': 'a.xlsx', 'row': 2}, {'path': 'a.xlsx', 'row': 3}]
 >>> frame = finish(one, "rec.not_enrolled", "学号不在在校生库中。")
->>> to_dicts(frame)[0]["rule"], to_dicts(frame)[0]["severity"]
-('rec.not_enrolled', 'error')
+>>> (found,) = F.from_frame(frame)
+>>> found.rule, found.severity, found.sources[1].row
+('rec.not_enrolled', 'error', 3)
 """
 from __future__ import annotations
 
@@ -21,12 +21,7 @@ import pandas as pd
 from aidtools import findings as F
 from aidtools.rules import RULES
 
-COLUMNS = ["rule", "severity", "student_no", "programme", "academic_year", "department", "message", "sources"]
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-
-
-def empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+WHO = ("student_no", "programme", "academic_year", "department")
 
 
 def collapse(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -56,61 +51,24 @@ def collapse(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def finish(frame: pd.DataFrame, rule: str, message, severity=None) -> pd.DataFrame:
-    """Findings of one rule in the :data:`COLUMNS` shape; ``message`` and ``severity`` are a
-    string or a Series aligned with ``frame`` (severity defaults to the rule catalogue's)."""
+    """Findings of one rule as a findings frame; ``message`` and ``severity`` are a string or a
+    Series aligned with ``frame`` (severity defaults to the rule catalogue's)."""
     out = pd.DataFrame(index=frame.index)
     out["rule"] = rule
     out["severity"] = severity if severity is not None else RULES[rule].severity
-    for col in ("student_no", "programme", "academic_year", "department"):
-        out[col] = frame[col] if col in frame.columns else None
     out["message"] = message
-    out["sources"] = frame["sources"] if "sources" in frame.columns else [[] for _ in range(len(frame))]
-    out = out.astype(object)
-    return out.where(out.notna(), None).reset_index(drop=True)
+    for col in WHO:
+        out[col] = frame[col] if col in frame.columns else None
+    out["sources"] = frame["sources"] if "sources" in frame.columns else None
+    return F.normalise_frame(out.reset_index(drop=True))
 
 
 def combine(frames) -> pd.DataFrame:
     """All rules' findings, errors first, then by rule, college and student."""
-    frames = [f for f in frames if f is not None and len(f)]
-    if not frames:
-        return empty()
-    out = pd.concat(frames, ignore_index=True)
-    order = out["severity"].map(SEVERITY_ORDER)
-    out = out.assign(_order=order).sort_values(
+    out = F.concat(frames)
+    if not len(out):
+        return out
+    out = out.assign(_order=F.severity_rank(out["severity"])).sort_values(
         ["_order", "rule", "department", "student_no", "programme", "academic_year"],
         na_position="first", kind="stable")
-    return out.drop(columns="_order").reset_index(drop=True)[COLUMNS]
-
-
-def _plain(value):
-    if value is None or (not isinstance(value, (str, list)) and pd.isna(value)):
-        return None
-    return value
-
-
-def to_dicts(frame: pd.DataFrame) -> list[dict]:
-    """The findings as plain dicts with exactly the keys of :data:`COLUMNS`."""
-    out = []
-    for rec in frame[COLUMNS].to_dict("records"):
-        rec = {k: _plain(v) for k, v in rec.items()}
-        rec["sources"] = [{"path": s["path"], "row": int(s["row"])} for s in (rec["sources"] or [])]
-        out.append(rec)
-    return out
-
-
-def as_findings(frame: pd.DataFrame, sheets: dict[str, str] | None = None) -> pd.DataFrame:
-    """One :class:`aidtools.findings.Finding` row per source record (for feedback workbooks):
-    path and row of the record, the rule, severity and message; ``field`` holds the 学号."""
-    if not len(frame):
-        return F.empty_frame()
-    exploded = frame.explode("sources")
-    exploded = exploded[exploded["sources"].notna()]
-    out = pd.DataFrame({
-        "rule": exploded["rule"].to_numpy(), "severity": exploded["severity"].to_numpy(),
-        "message": exploded["message"].to_numpy(),
-        "path": [s["path"] for s in exploded["sources"]],
-        "row": [s["row"] for s in exploded["sources"]],
-        "field": "学号", "value": exploded["student_no"].to_numpy(),
-    })
-    out["sheet"] = out["path"].map(sheets or {})
-    return F.normalise_frame(out)
+    return out.drop(columns="_order").reset_index(drop=True)

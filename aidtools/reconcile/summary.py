@@ -4,10 +4,9 @@ Messages pass through :func:`~aidtools.masking.mask_text` once more, since termi
 """
 from __future__ import annotations
 
+from aidtools.findings import severity_label
 from aidtools.masking import mask_text
 from aidtools.rules import RULES
-
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
 def summary_lines(result, max_examples: int = 3) -> list[str]:
@@ -20,22 +19,21 @@ def summary_lines(result, max_examples: int = 3) -> list[str]:
         groups = found.groupby(["severity", "rule"], sort=False)
         for (severity, rule), part in groups:
             title = RULES[rule].title if rule in RULES else ""
-            lines.append(f"  [{SEVERITY_NAMES.get(severity, severity)}] {rule:24} {len(part):6} 条  {title}")
+            lines.append(f"  [{severity_label(severity)}] {rule:24} {len(part):6} 条  {title}")
             for rec in part.head(max_examples).itertuples():
                 who = f"学号{rec.student_no}" if rec.student_no else (rec.programme or "")
                 lines.append(f"      {rec.department or '—'}  {who}：{mask_text(rec.message)}")
             if len(part) > max_examples > 0:
                 lines.append(f"      ……另有 {len(part) - max_examples} 条")
-    for note in result.figures.get("notes", []):
+    for note in result.figures.notes:
         lines.append(f"  注意：{note}")
-    totals = result.figures.get("totals", {})
+    totals = result.figures.totals
     lines.append("")
     lines.append(f"共 错误 {result.count('error')} 条，警告 {result.count('warning')} 条，提示 {result.count('info')} 条。")
-    if totals.get("allocated"):
-        lines.append(f"资金：有下达记录的项目共下达 {totals['allocated']:,.2f} 元，已发放 "
-                     f"{totals['paid_compared']:,.2f} 元（{totals['paid_compared'] / totals['allocated']:.1%}）。")
-    if totals:
-        lines.append(f"学生：在校 {totals.get('students', 0)} 人，认定困难 {totals.get('difficult', 0)} 人次，"
-                     f"受助 {totals.get('recipients', 0)} 人，发放 {totals.get('paid', 0):,.2f} 元；"
-                     f"贷款 {totals.get('borrowers', 0)} 人，{totals.get('loans', 0):,.2f} 元。")
+    if totals.allocated:
+        lines.append(f"资金：有下达记录的项目共下达 {totals.allocated:,.2f} 元，已发放 "
+                     f"{totals.paid_compared:,.2f} 元（{totals.paid_compared / totals.allocated:.1%}）。")
+    lines.append(f"学生：在校 {totals.enrolled} 人，认定困难 {totals.difficult} 人次，"
+                 f"受助 {totals.recipients} 人，发放 {totals.paid:,.2f} 元；"
+                 f"贷款 {totals.borrowers} 人，{totals.loans:,.2f} 元。")
     return lines
