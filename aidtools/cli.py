@@ -52,9 +52,14 @@ def main(argv=None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    from aidtools.commands.common import UsageError
     from aidtools.logs import setup_logging
     setup_logging(logging.DEBUG if args.verbose else logging.INFO)
-    return int(args._module.run(args) or 0)
+    try:
+        return int(args._module.run(args) or 0)
+    except UsageError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

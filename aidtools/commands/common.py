@@ -6,8 +6,10 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from aidtools import steps
 from aidtools.reading.limits import Limits
 from aidtools.specs import SpecError, load_specs
+from aidtools.steps import Options
 
 
 def as_of_date(text: str) -> dt.date:
@@ -18,13 +20,31 @@ def as_of_date(text: str) -> dt.date:
 
 
 def add_input_arguments(p) -> None:
+    """The paths to check and every option of the steps that every command takes."""
     p.add_argument("paths", nargs="+", metavar="PATH", help="文件或文件夹（递归） / files or folders")
+    add_option_arguments(p)
+
+
+def add_option_arguments(p) -> None:
+    """Options of :class:`aidtools.steps.Options` that every command shares."""
     p.add_argument("--specs", action="append", default=[], metavar="DIR", help="额外的模板定义目录 / extra spec folder")
     p.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYYMMDD", help="以此日期为“今天” / treat as today")
     p.add_argument("--max-rows", type=int, default=Limits.max_rows, help="每个工作表的最大行数")
     p.add_argument("--max-uncompressed-mb", type=int, default=Limits.max_uncompressed_bytes // 1024**2,
                    help="工作簿解压后的最大体积(MB)")
-    add_workers_argument(p)
+    p.add_argument("--workers", type=workers_count, default=1, metavar="N",
+                   help="同时检查文件的进程数，0 = 每个CPU核一个（默认1） / processes checking files at once, 0: one per core")
+
+
+def add_merge_arguments(p) -> None:
+    p.add_argument("--hold-back-files", action="store_true",
+                   help="有错误的文件整体暂缓（默认只暂缓有错误的行） / hold back every file that has an error")
+    p.add_argument("--template-file", metavar="OFFICIAL",
+                   help="国家系统下发的官方模板(.xlsx/.xlsm/.xls)，数据写在其表头下方 / the official template to fill")
+
+
+def add_reconcile_arguments(p) -> None:
+    p.add_argument("--school", metavar="CODE", help="学校代码（默认取在校生表中的学校代码） / school code for school-set standards")
 
 
 def workers_count(text: str) -> int:
@@ -37,25 +57,30 @@ def workers_count(text: str) -> int:
     return n
 
 
-def add_workers_argument(p) -> None:
-    p.add_argument("--workers", type=workers_count, default=1, metavar="N",
-                   help="同时检查文件的进程数，0 = 每个CPU核一个（默认1） / processes checking files at once, 0: one per core")
+class UsageError(Exception):
+    """A command line that cannot be run as given; :func:`aidtools.cli.main` prints it and exits 2."""
 
 
-def check_inputs(paths, args, specs, limits: Limits | None = None):
-    """Check ``paths`` as the command's arguments say: one process, or ``--workers`` processes
-    (:func:`aidtools.parallel.check_paths_parallel`, same reports in the same order)."""
-    from aidtools.parallel import check_paths_parallel
+def options_from(args) -> Options:
+    """The steps' options from the command line (options a command does not take keep their defaults).
+
+    Raises :class:`UsageError` (in Chinese) for a bad spec folder or official template."""
+    options = Options(specs=specs_from(args), limits=limits_from(args), workers=args.workers, as_of=args.as_of,
+                      hold_back_files=getattr(args, "hold_back_files", False), school=getattr(args, "school", None))
+    if getattr(args, "template_file", None):
+        from aidtools.merging import OfficialTemplateError, load_official_template
+        try:  # before any file is checked or written
+            options.template_file = load_official_template(args.template_file, options.specs, options.limits)
+        except OfficialTemplateError as exc:
+            raise UsageError(str(exc)) from exc
+    return options
+
+
+def check_batch(args, options: Options):
+    """Check the command's paths with a progress bar (:func:`aidtools.steps.check`)."""
     from aidtools.progress import progress_bar
-    from aidtools.validate import check_paths
 
-    limits = limits or limits_from(args)
-    progress = progress_bar("检查文件")
-    workers = getattr(args, "workers", 1)
-    if workers == 1:
-        return check_paths(paths, specs=specs, as_of=args.as_of, limits=limits, progress=progress)
-    return check_paths_parallel(paths, workers=workers or None, specs=specs, as_of=args.as_of, limits=limits,
-                                progress=progress)
+    return steps.check(args.paths, options, progress_bar("检查文件"))
 
 
 def limits_from(args) -> Limits:
@@ -66,7 +91,7 @@ def specs_from(args):
     try:
         return load_specs(args.specs)
     except SpecError as exc:
-        raise SystemExit(f"模板定义错误：{exc}")
+        raise UsageError(f"模板定义错误：{exc}") from exc
 
 
 def inputs_ok(paths) -> bool:

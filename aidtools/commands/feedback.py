@@ -1,15 +1,17 @@
 """``aidtools feedback PATH... --out DIR``: check, then write each department its feedback workbooks
-(``OUT/<department>/<name>-反馈.xlsx``). Exit 0 when no file has errors, 1 when some have, 2 on a usage error."""
+(``OUT/<department>/<name>-反馈.xlsx``). Files a newer resubmission replaces get none.
+Exit 0 when no file has errors, 1 when some have, 2 on a usage error."""
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
 
-from aidtools.commands.common import add_input_arguments, check_inputs, inputs_ok, limits_from, specs_from
-from aidtools.outputs.feedback import write_all_feedback
+from aidtools import steps
+from aidtools.commands.common import add_input_arguments, check_batch, inputs_ok, options_from
 
 HELP = "生成退回院系的反馈工作簿 / write feedback workbooks for the departments"
 ORDER = 30
+NO_DEPARTMENT = "（根目录）"
 
 
 def add_arguments(p) -> None:
@@ -18,18 +20,19 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    specs = specs_from(args)
+    options = options_from(args)
     if not inputs_ok(args.paths):
         return 2
-    limits = limits_from(args)
-    reports = check_inputs(args.paths, args, specs, limits)
-    written = write_all_feedback(reports, Path(args.out), limits=limits)
-    per_department = Counter(r.department or "（根目录）" for r, p in zip(reports, written) if p is not None)
+    batch = check_batch(args, options)
+    written = steps.feedback(batch, Path(args.out))
+    per_department = Counter(r.department or NO_DEPARTMENT for r, p in written if p is not None)
     print(f"已生成 {sum(per_department.values())} 个反馈文件，输出目录 {args.out}：")
     for department, n in sorted(per_department.items()):
-        failed = sum(1 for r in reports if (r.department or "（根目录）") == department and not r.passed)
+        failed = sum(1 for r, _ in written if (r.department or NO_DEPARTMENT) == department and not r.passed)
         print(f"  {department}：{n} 个文件，其中 {failed} 个未通过")
-    for report, path in zip(reports, written):
+    for report, path in written:
         if path is None:
             print(f"  未能生成：{report.display_path}（文件在检查后被修改或无法读取）")
-    return 1 if any(r.errors for r in reports) else 0
+    if batch.superseded:
+        print(f"  被重新提交取代、未生成反馈的文件：{'、'.join(sorted(batch.superseded))}")
+    return 1 if any(r.errors for r in batch.reports) else 0

@@ -1,10 +1,11 @@
-"""``aidtools run SUBMISSIONS --out OUT [--tasks TASKS.xlsx] [--as-of YYYYMMDD]``: the main job."""
+"""``aidtools run SUBMISSIONS --out OUT [--tasks TASKS.xlsx] [OPTIONS]``: the main job, every step in a
+row; every option of ``check``, ``merge`` and ``reconcile`` is an option of ``run``."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from aidtools.commands.common import add_workers_argument, as_of_date, specs_from
+from aidtools.commands.common import add_merge_arguments, add_option_arguments, add_reconcile_arguments, options_from
 from aidtools.progress import progress_bar
 
 HELP = "完整流程：检查、反馈、合并、对账、报告 / the main job"
@@ -15,12 +16,10 @@ def add_arguments(p) -> None:
     p.add_argument("submissions", metavar="SUBMISSIONS", help="提交文件夹（每个部门一个子文件夹）")
     p.add_argument("--out", required=True, metavar="OUT", help="输出文件夹")
     p.add_argument("--tasks", metavar="TASKS.xlsx", help="任务分解表")
-    p.add_argument("--as-of", type=as_of_date, default=None, metavar="YYYYMMDD", help="以此日期为“今天”")
-    p.add_argument("--specs", action="append", default=[], metavar="DIR")
-    p.add_argument("--hold-back-files", action="store_true", help="文件中有任何错误则整个文件暂缓合并")
-    p.add_argument("--template-file", metavar="OFFICIAL.xlsx", help="国家系统下发的官方模板")
+    add_option_arguments(p)
+    add_merge_arguments(p)
+    add_reconcile_arguments(p)
     p.add_argument("--no-html", action="store_true", help="不生成HTML报告")
-    add_workers_argument(p)
     p.add_argument("--fail-on-errors", action="store_true",
                    help="有检查或对账错误时退出码为1（默认：流程完成即为0）")
 
@@ -34,17 +33,16 @@ def run(args) -> int:
     if args.tasks and not Path(args.tasks).is_file():
         print(f"找不到任务分解表：{args.tasks}", file=sys.stderr)
         return 2
-    report = run_job(args.submissions, args.out, tasks=args.tasks, as_of=args.as_of, specs=specs_from(args),
-                     hold_back_files=args.hold_back_files, template_file=args.template_file,
-                     html=not args.no_html, progress_bar=progress_bar("检查文件"), workers=args.workers)
-    s = report["summary"]
-    print(f"共 {s['files']} 个文件（{s['files_superseded']} 个被重新提交取代），通过 {s['files_passed']} 个；"
-          f"检查错误 {s['errors']} 条，警告 {s['warnings']} 条；对账错误 {s['rec_errors']} 条，警告 {s['rec_warnings']} 条。")
-    for template, m in report["merge"].items():
-        superseded = f"，被重新提交取代 {m['rows_superseded']} 行" if m.get("rows_superseded") else ""
-        print(f"  {template}: 读取 {m['rows_read']} 行，合并 {m['rows_merged']} 行，暂缓 {m['rows_held_back']} 行"
-              f"{superseded} → {m['path']}")
+    report = run_job(args.submissions, args.out, options_from(args), tasks=args.tasks, html=not args.no_html,
+                     progress_bar=progress_bar("检查文件"))
+    s = report.summary
+    print(f"共 {s.files} 个文件（{s.files_superseded} 个被重新提交取代），通过 {s.files_passed} 个；"
+          f"检查错误 {s.errors} 条，警告 {s.warnings} 条；对账错误 {s.rec_errors} 条，警告 {s.rec_warnings} 条。")
+    for m in report.merge.values():
+        superseded = f"，被重新提交取代 {m.rows_superseded} 行" if m.rows_superseded else ""
+        print(f"  {m.title}（{m.template}）：读取 {m.rows_read} 行，合并 {m.rows_merged} 行，暂缓 {m.rows_held_back} 行"
+              f"{superseded} → {m.path}")
     out = Path(args.out)
     written = [out / name for name in ("report.html", "report.json", "report.xlsx") if (out / name).exists()]
     print("报告：" + "  ".join(str(p) for p in written))
-    return 1 if args.fail_on_errors and (s["errors"] or s["rec_errors"]) else 0
+    return 1 if args.fail_on_errors and (s.errors or s.rec_errors) else 0

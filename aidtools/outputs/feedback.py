@@ -42,6 +42,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from python_calamine import CalamineWorkbook
 
+from aidtools.findings import severity_label, severity_rank
 from aidtools.merging.sources import sheet_as_text
 from aidtools.reading import UnreadableFile, read_file, xlsx_parts
 from aidtools.reading.workbook import sha256_of
@@ -62,8 +63,6 @@ WARNING_COLOR = "FFEB9C"  # Excel's own "yellow fill"
 ERROR_FILL = PatternFill("solid", fgColor=ERROR_COLOR)
 WARNING_FILL = PatternFill("solid", fgColor=WARNING_COLOR)
 NO_FILL = PatternFill(fill_type=None)
-SEVERITY_TEXT = {"error": "错误", "warning": "警告", "info": "提示"}
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 LIST_HEADERS = ["序号", "级别", "位置", "列", "问题说明", "当前值", "规则编号"]
 LIST_WIDTHS = [6, 6, 16, 16, 70, 22, 24]
 LIST_HEADER_ROW = 4
@@ -219,8 +218,8 @@ def _cell_marks(findings: pd.DataFrame, sheet_names) -> pd.DataFrame:
     if not len(f):
         return pd.DataFrame(columns=["sheet", "row", "column", "severity", "text"])
     f = f.assign(row=f["row"].astype(int), column=f["column"].fillna("A"),
-                 rank=f["severity"].map(SEVERITY_RANK),
-                 line="【" + f["severity"].map(SEVERITY_TEXT) + "】" + f["message"].astype(str))
+                 rank=severity_rank(f["severity"]),
+                 line="【" + f["severity"].map(severity_label) + "】" + f["message"].astype(str))
     grouped = f.groupby(["sheet", "row", "column"], sort=True)
     return pd.DataFrame({
         "rank": grouped["rank"].min(),
@@ -342,7 +341,7 @@ def _write_issue_list(wb, report, findings: pd.DataFrame) -> None:
     for n, f in enumerate(findings.itertuples(index=False), start=1):
         r = LIST_HEADER_ROW + n
         write_value(ws, r, 1, n)
-        level = write_text(ws, r, 2, SEVERITY_TEXT.get(f.severity, f.severity))
+        level = write_text(ws, r, 2, severity_label(f.severity))
         if f.severity in ("error", "warning"):
             level.fill = ERROR_FILL if f.severity == "error" else WARNING_FILL
         linked = f.sheet is not None and f.sheet in wb.sheetnames and not pd.isna(f.row)

@@ -11,13 +11,13 @@ def summary_lines(reports, max_examples: int = 3) -> list[str]:
     lines = []
     for r in reports:
         state = "通过" if r.passed else "未通过"
-        tmpl = r.template or "未识别"
-        lines.append(f"[{state}] {mask_text(r.display_path)}  模板={tmpl}  行数={r.rows}  错误={r.errors}  警告={r.warnings}")
+        tmpl = f"{r.title}（{r.template}）" if r.template else "未识别"
+        lines.append(f"[{state}] {mask_text(r.display_path)}  模板：{tmpl}  行数 {r.rows}  错误 {r.errors}  警告 {r.warnings}")
         if len(r.findings):
             shown = r.findings[r.findings["severity"] != "info"].head(max_examples)
             for f in F.from_frame(shown):
                 where = f"{f.sheet or ''}!{f.column or ''}{f.row or ''}".strip("!")
-                lines.append(f"    {f.severity:7} {f.rule:24} {where:12} {mask_text(f.message)}")
+                lines.append(f"    {F.severity_label(f.severity)}  {f.rule:24} {where:12} {mask_text(f.message)}")
             extra = len(r.findings) - len(shown)
             if extra > 0:
                 lines.append(f"    ……另有 {extra} 条")
@@ -25,10 +25,12 @@ def summary_lines(reports, max_examples: int = 3) -> list[str]:
     if len(allf):
         lines.append("")
         lines.append("按规则汇总：")
-        by_rule = allf.groupby(["rule", "severity"]).size().reset_index(name="n").sort_values(["severity", "n"], ascending=[True, False])
+        by_rule = allf.groupby(["rule", "severity"]).size().reset_index(name="n")
+        by_rule = by_rule.assign(rank=F.severity_rank(by_rule["severity"])).sort_values(["rank", "n"],
+                                                                                        ascending=[True, False])
         for rec in by_rule.itertuples():
             title = RULES[rec.rule].title if rec.rule in RULES else ""
-            lines.append(f"  {rec.rule:26} {rec.severity:7} {rec.n:6}  {title}")
+            lines.append(f"  {F.severity_label(rec.severity)}  {rec.rule:26} {rec.n:6}  {title}")
     files = len(reports)
     passed = sum(r.passed for r in reports)
     lines.append("")

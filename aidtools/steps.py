@@ -1,0 +1,199 @@
+"""The steps of the main job, shared by every command, by ``aidtools run`` and by the notebooks.
+
+One :class:`Options` carries every option a step takes (specs, limits, workers, as-of date, how to
+hold back, the official template, the school code). :func:`check` turns paths into a :class:`Batch`:
+the checked files, and which of them a newer resubmission replaces (decided once, here). The other
+steps take the batch: :func:`reconcile`, :func:`merge`, :func:`feedback`, :func:`progress`; and
+:func:`report` turns what the steps returned into the :class:`~aidtools.report.RunReport` that
+``report.json``, the views, the notebooks and the dashboard read. ``aidtools run`` is these steps in a
+row (:mod:`aidtools.job`); ``aidtools check/reconcile/merge/feedback`` are each a part of it, so the
+same folder with the same options gives the same figures whichever way it is looked at.
+
+>>> batch = check([], Options())
+>>> batch.reports, sorted(batch.superseded)
+([], [])
+>>> report(batch, "check").summary.files
+0
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+import aidtools
+from aidtools.reading.limits import DEFAULT_LIMITS, Limits
+from aidtools.report import RunReport, SpecVersion, Summary, Versions
+from aidtools.specs import TemplateSpec, load_specs
+from aidtools.validate import FileReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Options:
+    """Every option of the steps. ``as_of=None`` means today; ``workers`` 1 checks in this process,
+    0 on one process per core, N on N processes."""
+
+    specs: dict[str, TemplateSpec] = field(default_factory=load_specs)
+    limits: Limits = DEFAULT_LIMITS
+    workers: int = 1
+    as_of: dt.date | None = None
+    hold_back_files: bool = False
+    template_file: object = None  # path of the official template, or a loaded OfficialTemplate
+    school: str | None = None  # 学校代码 for school-set standards (default: the enrolled table's)
+
+    @property
+    def today(self) -> dt.date:
+        return self.as_of or dt.date.today()
+
+
+def options(as_of: str | None = None, spec_dirs=(), **other) -> Options:
+    """Options as a notebook's parameter cell gives them: ``as_of`` as ``YYYYMMDD`` text (None: today),
+    extra spec folders, and any other field of :class:`Options`.
+
+    >>> options(as_of="20180715").today
+    datetime.date(2018, 7, 15)
+    """
+    day = dt.datetime.strptime(as_of, "%Y%m%d").date() if as_of else None
+    return Options(specs=load_specs(list(spec_dirs)), as_of=day, **other)
+
+
+@dataclass
+class Batch:
+    """The checked files, in path order, and the resubmissions among them."""
+
+    reports: list[FileReport]
+    options: Options
+    supersessions: list = field(default_factory=list)  # aidtools.merging.resubmissions.Supersession
+
+    @property
+    def superseded(self) -> set[str]:
+        """Display paths of the files a newer resubmission replaces (never merged nor reconciled)."""
+        return {self.reports[s.old].display_path for s in self.supersessions}
+
+    def in_use(self) -> list[FileReport]:
+        gone = self.superseded
+        return [r for r in self.reports if r.display_path not in gone]
+
+    def summary_line(self) -> str:
+        """One Chinese line: files checked, passed, superseded, errors and warnings of the files in use."""
+        used = self.in_use()
+        superseded = f"（{len(self.superseded)} 个被重新提交取代）" if self.superseded else ""
+        return (f"已检查 {len(self.reports)} 个文件{superseded}，其中 {sum(r.passed for r in used)} 个通过；"
+                f"错误 {sum(r.errors for r in used)} 条，警告 {sum(r.warnings for r in used)} 条。")
+
+
+def check_reports(paths, options: Options, progress=None) -> list[FileReport]:
+    """Check every file under ``paths`` in this process or on ``options.workers`` processes (the one
+    place that decides); the same reports in the same order either way."""
+    from aidtools.validate import check_paths
+
+    if options.workers == 1:
+        return check_paths(paths, specs=options.specs, as_of=options.today, limits=options.limits, progress=progress)
+    from aidtools.parallel import check_paths_parallel
+
+    return check_paths_parallel(paths, workers=options.workers or None, specs=options.specs, as_of=options.today,
+                                limits=options.limits, progress=progress)
+
+
+def check(paths, options: Options, progress=None) -> Batch:
+    """Check ``paths`` (files or folders) and find the resubmissions among them."""
+    from aidtools.merging.resubmissions import find_supersessions
+
+    reports = check_reports(paths, options, progress)
+    log.info("已检查 %d 个文件", len(reports))
+    return Batch(reports=reports, options=options, supersessions=find_supersessions(reports, options.specs))
+
+
+def reconcile(batch: Batch):
+    """两线三库 over the files in use (:class:`aidtools.reconcile.Reconciliation`)."""
+    from aidtools.reconcile import reconcile as run_reconcile
+
+    return run_reconcile(batch.reports, as_of=batch.options.today, school=batch.options.school,
+                         superseded=batch.superseded)
+
+
+def merge(batch: Batch, out):
+    """The import workbooks in ``out`` (:class:`aidtools.merging.MergeResult`)."""
+    from aidtools.merging import merge_reports
+
+    o = batch.options
+    return merge_reports(batch.reports, out, hold_back_files=o.hold_back_files, template_file=o.template_file,
+                         specs=o.specs, limits=o.limits, supersessions=batch.supersessions)
+
+
+def feedback(batch: Batch, out) -> list[tuple[FileReport, Path | None]]:
+    """A feedback workbook for each file in use, in ``out/<department>/``: (report, path or None)."""
+    from aidtools.outputs.feedback import write_all_feedback
+
+    used = batch.in_use()
+    return list(zip(used, write_all_feedback(used, out, limits=batch.options.limits)))
+
+
+def task_table(tasks_path, options: Options) -> pd.DataFrame | None:
+    """The normalised 任务分解表, or None (with a warning) when the file is not one."""
+    from aidtools.validate import check_file
+
+    if not tasks_path:
+        return None
+    checked = check_file(tasks_path, specs=options.specs, as_of=options.today, limits=options.limits)
+    if checked.template != "tasks":
+        log.warning("任务分解表 %s 未被识别为任务分解模板", checked.display_path)
+        return None
+    return checked.table
+
+
+def progress(batch: Batch, tasks_path) -> list:
+    """Progress of every task of the task table (:class:`aidtools.report.ProgressItem` records)."""
+    from aidtools.progress_tasks import progress as task_progress, to_records
+
+    frame = task_progress(task_table(tasks_path, batch.options), batch.reports, batch.options.today,
+                          batch.superseded)
+    return to_records(frame)
+
+
+def versions(specs) -> Versions:
+    from aidtools.policy import policy_digest
+
+    return Versions(aidtools=aidtools.__version__, python=platform.python_version(), pandas=pd.__version__,
+                    specs={s.id: SpecVersion(version=s.version, digest=s.digest) for s in specs.values()},
+                    policy=policy_digest())
+
+
+def summary(batch: Batch, reconciliation=None) -> Summary:
+    used = batch.in_use()
+    return Summary(
+        files=len(batch.reports), files_passed=sum(r.passed for r in used), files_superseded=len(batch.superseded),
+        rows=int(sum(r.rows for r in used)), errors=sum(r.errors for r in used),
+        warnings=sum(r.warnings for r in used),
+        rec_errors=reconciliation.errors if reconciliation is not None else 0,
+        rec_warnings=reconciliation.warnings if reconciliation is not None else 0,
+        departments=len({r.department for r in batch.reports}),
+    )
+
+
+def report(batch: Batch, command: str, submissions=None, reconciliation=None, merged=None, progress_items=(),
+           out=None) -> RunReport:
+    """The run report of what the steps returned; output paths relative to ``out``."""
+    superseded = batch.superseded
+    return RunReport(
+        command=command,
+        aidtools_version=aidtools.__version__,
+        generated_at=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        as_of=batch.options.today.isoformat(),
+        submissions=Path(submissions).name if submissions is not None else None,
+        versions=versions(batch.options.specs),
+        inputs=[r.input_record() for r in batch.reports],
+        summary=summary(batch, reconciliation),
+        files=[r.to_record(superseded=r.display_path in superseded) for r in batch.reports],
+        progress=list(progress_items),
+        reconciliation=reconciliation.to_record() if reconciliation is not None else None,
+        merge=merged.to_record(relative_to=out) if merged is not None else {},
+        superseded=sorted(superseded),
+        notes=list(merged.notes) if merged is not None else [],
+    )
