@@ -1,7 +1,7 @@
 """Charts for the report and dashboards, as matplotlib Figures with Chinese labels.
 
-Every function takes the plain figures of :func:`aidtools.reconcile.reconcile` (lists of dicts) or
-a DataFrame with the same columns, and returns a :class:`matplotlib.figure.Figure` (no pyplot state,
+Every function takes a DataFrame of the figure records (:class:`aidtools.report.FundsLine`,
+:class:`~aidtools.report.CoverageLine`, findings) or a list of dicts with the same fields, and returns a :class:`matplotlib.figure.Figure` (no pyplot state,
 so charts can be drawn from any thread). :func:`img_tag` turns a figure into an ``<img>`` with an
 embedded PNG for HTML. Charts show aggregates only: no student number, name or ID ever.
 
@@ -21,12 +21,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from aidtools.findings import severity_label
 from aidtools.fonts import use_cjk_font
 from aidtools.rules import RULES
 
 COLOURS = {"allocated": "#9ecae1", "paid": "#3182bd", "error": "#d62728", "warning": "#ff9f1c", "info": "#9e9e9e",
            "share": "#2ca02c"}
-SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 WAN = 10000.0  # amounts are shown in 万元
 
 
@@ -62,7 +62,8 @@ def _tidy(ax, counts: bool = False) -> None:
 def funds_chart(funds, programme: str | None = None, academic_year: str | None = None) -> Figure:
     """Allocated vs paid (万元): per programme, or per college when ``programme`` is given.
 
-    ``funds`` is ``figures["funds"]``: programme, academic_year, college, allocated, paid, share.
+    ``funds`` has the fields of :class:`aidtools.report.FundsLine` (programme, academic_year, department,
+    allocated, paid, share).
     Only lines with an allocation are drawn (money not tracked by allocations has nothing to compare).
     """
     frame = _frame(funds)
@@ -75,7 +76,7 @@ def funds_chart(funds, programme: str | None = None, academic_year: str | None =
         frame = frame[frame["academic_year"] == academic_year]
     if programme:
         frame = frame[frame["programme"] == programme]
-        key = "college"
+        key = "department"
     else:
         key = "programme"
     if not len(frame):
@@ -107,7 +108,7 @@ def coverage_chart(coverage, academic_year: str | None = None) -> Figure:
     if not len(frame):
         return _empty(title)
     frame = frame[frame["academic_year"] == academic_year]
-    sums = frame.groupby("college")[["difficult", "enrolled"]].sum()
+    sums = frame.groupby("department")[["difficult", "enrolled"]].sum()
     sums = sums[sums["enrolled"] > 0]
     if not len(sums):
         return _empty(title)
@@ -137,7 +138,7 @@ def _counts_by(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 def _stacked(ax, counts: pd.DataFrame, severities) -> None:
     left = pd.Series(0, index=counts.index)
     for sev in severities:
-        ax.barh(list(counts.index), counts[sev], left=left, color=COLOURS[sev], height=0.6, label=SEVERITY_NAMES[sev])
+        ax.barh(list(counts.index), counts[sev], left=left, color=COLOURS[sev], height=0.6, label=severity_label(sev))
         left = left + counts[sev]
     for i, total in enumerate(left):
         ax.text(total, i, f" {int(total)}", va="center", fontsize=9, color="#333333")

@@ -1,60 +1,58 @@
-"""What the report notebook and the leaders' dashboard show: aggregate tables from a run's ``report.json``.
+"""What the report notebook, the analysts' notebooks and the leaders' dashboard show: aggregate tables
+from a run's :class:`~aidtools.report.RunReport`.
 
-Every function takes the report dict (see :func:`load_report`) and returns a DataFrame (or, for
-:func:`headline`, a dict of numbers) with English column names; :func:`labelled` renames them to the
-Chinese headers a reader sees. Functions are pure and defensive: a missing key or an empty list gives
-an empty frame with the documented columns, never an exception, so a report of a run without a task
-table or without money data still renders.
+Every function takes the report record and returns a DataFrame (or, for :func:`headline`, a dict of
+numbers) with English column names; :func:`labelled` renames them to the Chinese headers a reader
+sees. States and severities are given by their Chinese names (:data:`aidtools.report.TASK_STATES`,
+:data:`aidtools.report.MERGE_STATES`, :data:`aidtools.findings.SEVERITIES`). An empty part of the
+report (a run without a task table or without money data) gives an empty frame with the documented
+columns. Free text (messages, values) passes through :func:`aidtools.masking.mask_text` once more
+before it reaches a page; 学号 in the reconciliation table are shortened (:func:`mask_student_no`).
 
-Keys of ``report.json`` read here: ``summary``, ``files[*]`` (path, department, template, rows, errors,
-warnings, passed, superseded, findings[*]), ``progress[*]``, ``reconciliation.findings[*]``,
-``reconciliation.figures`` → ``funds``, ``coverage``, ``aided_share``, ``campus``, ``programmes``
-(a ``college`` column is read as ``department``, ``students`` as ``enrolled``; student counts are
-taken for one academic year at a time), ``merge``, ``as_of``, ``generated_at``, ``submissions``.
-Free text (messages, values) passes through :func:`aidtools.masking.mask_text` once more, so even a
-report written by an older version shows no full ID or card number; 学号 in the reconciliation table
-are shortened (:func:`mask_student_no`).
-
->>> report = {"files": [{"path": "文学院/a.xlsx", "department": "文学院", "template": "student", "rows": 3,
-...            "errors": 1, "warnings": 0, "passed": False, "findings": [{"rule": "id.checksum",
-...            "severity": "error", "row": 2, "value": "110101199003071234", "message": "校验位错误"}]}]}
+>>> from aidtools.findings import Finding
+>>> from aidtools.report import FileResult, RunReport, Versions
+>>> report = RunReport(aidtools_version="0", generated_at="2018-07-15T09:00:00", as_of="2018-07-15",
+...     versions=Versions("0", "3.11", "2.2"), files=[FileResult(path="文学院/a.xlsx", department="文学院",
+...     template="student", rows=3, errors=1, findings=[Finding(rule="id.checksum", severity="error",
+...     row=2, value="110101********1234", message="校验位错误")])])
 >>> findings_frame(report)[["department", "rule", "value"]].to_dict("records")
 [{'department': '文学院', 'rule': 'id.checksum', 'value': '110101********1234'}]
->>> funds_by_programme({}).empty
+>>> funds_by_programme(report).empty
 True
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
+import dataclasses
 
 import numpy as np
 import pandas as pd
 
+from aidtools.findings import severity_rank
 from aidtools.masking import mask_text
+from aidtools.report import (MERGE_STATES, TASK_STATES, AidedLine, CampusLine, CoverageLine, FileAccount, FileResult,
+                             Figures, FundsLine, MergedTemplate, ProgressItem, RunReport, load_report)
 
 ALL = "全部"  # the dropdown value meaning "no filter"
 SUBSYSTEMS = ("本专科", "研究生")
 LEVEL_SUBSYSTEM = {"专科": "本专科", "本科": "本专科", "硕士研究生": "研究生", "博士研究生": "研究生"}
-STATUS_ORDER = {"有错误": 0, "未提交": 1, "已通过": 2}
+PASSED, FAILING, MISSING = (TASK_STATES[k] for k in ("passed", "failing", "missing"))
+STATUS_ORDER = {FAILING: 0, MISSING: 1, PASSED: 2}
 
-FILE_COLUMNS = ["path", "department", "template", "format", "rows", "errors", "warnings", "passed", "superseded"]
+FILE_COLUMNS = ["path", "department", "template", "template_title", "format", "rows", "errors", "warnings", "passed",
+                "superseded"]
 FINDING_COLUMNS = ["path", "department", "template", "rule", "severity", "sheet", "row", "column", "field", "value",
                    "message"]
-PROGRESS_COLUMNS = ["subsystem", "item", "template", "department", "deadline", "status", "files", "errors",
-                    "warnings", "overdue", "days_overdue"]
+PROGRESS_COLUMNS = [f.name for f in dataclasses.fields(ProgressItem)]
 REC_COLUMNS = ["rule", "severity", "student_no", "programme", "academic_year", "department", "message", "sources"]
 FUNDS_COLUMNS = ["programme", "academic_year", "department", "allocated", "paid", "share", "recipients", "quota",
                  "paid_unallocated"]
-COVERAGE_COLUMNS = ["department", "level", "enrolled", "difficult", "coverage"]
-AIDED_COLUMNS = ["department", "difficult", "aided", "share"]
-CAMPUS_COLUMNS = ["campus", "enrolled", "difficult", "paid", "allocated"]
 MERGE_COLUMNS = ["template", "title", "rows_read", "rows_merged", "rows_held_back", "rows_superseded", "rows_duplicate",
                  "path"]
 
 # Chinese headers for every column name used above.
 LABELS = {
-    "path": "文件", "department": "部门/院系", "template": "模板", "format": "格式", "rows": "数据行",
+    "path": "文件", "department": "部门/院系", "template": "模板编号", "template_title": "模板", "format": "格式",
+    "rows": "数据行",
     "errors": "错误", "warnings": "警告", "passed": "通过", "superseded": "已被取代", "rule": "规则",
     "title": "问题", "severity": "级别", "sheet": "工作表", "row": "行", "column": "列", "field": "字段",
     "value": "值（已脱敏）", "message": "说明", "sources": "相关记录", "subsystem": "子系统", "item": "数据项", "deadline": "截止日期",
@@ -69,40 +67,23 @@ LABELS = {
     "failing": "有错误", "missing": "未提交", "max_days_overdue": "最长逾期天数", "files_passed": "通过文件",
     "total": "合计", "indicator": "指标", "records": "记录数", "over_allocated": "超支",
 }
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+__all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings_by_rule", "findings_by_department",
+           "errors_by_department_rule", "progress_frame", "progress_by_department", "reconciliation_frame",
+           "reconciliation_by_rule", "funds_frame", "funds_by_programme", "over_allocated", "funds_by_department",
+           "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_files_frame", "inputs_frame",
+           "summary_frame", "options", "headline", "mask_student_no"]
 
 
-def load_report(run_dir) -> dict:
-    """``report.json`` of a run folder (or the file itself) as a dict."""
-    path = Path(run_dir)
-    if path.is_dir():
-        path = path / "report.json"
-    return json.loads(path.read_text(encoding="utf-8"))
+def frame_of(records, record_type, columns=None) -> pd.DataFrame:
+    """Records of one type as a frame with a column per field (in field order), also when there are none."""
+    names = [f.name for f in dataclasses.fields(record_type)]
+    frame = pd.DataFrame([{n: getattr(r, n) for n in names} for r in records], columns=names)
+    return frame if columns is None else frame[columns]
 
 
-def _frame(records, columns) -> pd.DataFrame:
-    """Records as a frame that always has ``columns`` (missing ones filled with None), in that order first."""
-    frame = pd.DataFrame(list(records or []))
-    for name in columns:
-        if name not in frame.columns:
-            frame[name] = None
-    extra = [c for c in frame.columns if c not in columns]
-    return frame[list(columns) + extra].reset_index(drop=True)
-
-
-def _figures(report: dict) -> dict:
-    return ((report or {}).get("reconciliation") or {}).get("figures") or {}
-
-
-# Names the reconciliation may use for the same thing (its frames say college and students).
-FIGURE_ALIASES = {"college": "department", "students": "enrolled"}
-
-
-def _figure(report: dict, name: str, columns) -> pd.DataFrame:
-    """One list of ``reconciliation.figures`` as a frame with ``columns`` (aliases renamed)."""
-    frame = pd.DataFrame(list(_figures(report).get(name) or []))
-    renames = {a: b for a, b in FIGURE_ALIASES.items() if a in frame.columns and b not in frame.columns}
-    return _frame(frame.rename(columns=renames).to_dict("records"), columns)
+def _figures(report: RunReport) -> Figures:
+    return report.reconciliation.figures if report.reconciliation is not None else Figures()
 
 
 def _one_year(frame: pd.DataFrame, academic_year) -> pd.DataFrame:
@@ -144,44 +125,36 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
 
 # ---- files and findings ------------------------------------------------------------------------------
 
-def files_frame(report: dict, include_superseded: bool = True) -> pd.DataFrame:
+def files_frame(report: RunReport, include_superseded: bool = True) -> pd.DataFrame:
     """One row per checked file."""
-    frame = _frame([{k: v for k, v in f.items() if k != "findings"} for f in (report or {}).get("files") or []],
-                   FILE_COLUMNS)
-    frame["superseded"] = frame["superseded"].fillna(False).astype(bool)
-    frame["passed"] = frame["passed"].fillna(False).astype(bool)
-    for name in ("rows", "errors", "warnings"):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
-    frame["department"] = frame["department"].fillna("")
-    if not include_superseded:
-        frame = frame[~frame["superseded"]].reset_index(drop=True)
-    return frame
+    files = report.files if include_superseded else report.files_in_use()
+    return frame_of(files, FileResult, FILE_COLUMNS)
 
 
-def findings_frame(report: dict, include_superseded: bool = False) -> pd.DataFrame:
+def findings_frame(report: RunReport, include_superseded: bool = False) -> pd.DataFrame:
     """Every finding of every file, with the file's path, department and template; values masked."""
-    records = []
-    for f in (report or {}).get("files") or []:
-        if f.get("superseded") and not include_superseded:
-            continue
-        where = {"path": f.get("path"), "department": f.get("department") or "", "template": f.get("template")}
-        records += [{**finding, **where} for finding in f.get("findings") or []]
-    frame = _frame(records, FINDING_COLUMNS)
-    frame["row"] = pd.array(pd.to_numeric(frame["row"], errors="coerce"), dtype="Int64")
+    records = [{"path": f.path, "department": f.department, "template": f.template, "rule": x.rule,
+                "severity": x.severity, "sheet": x.sheet, "row": x.row, "column": x.column, "field": x.field,
+                "value": x.value, "message": x.message}
+               for f in (report.files if include_superseded else report.files_in_use()) for x in f.findings]
+    frame = pd.DataFrame(records, columns=FINDING_COLUMNS)
+    frame["row"] = pd.array(frame["row"], dtype="Int64")
     frame["value"] = _mask_column(frame["value"])
     frame["message"] = _mask_column(frame["message"])
     return frame
 
 
 def _rule_titles() -> dict[str, str]:
-    try:
-        from aidtools.rules import RULES
-        return {rid: rule.title for rid, rule in RULES.items()}
-    except Exception:  # noqa: BLE001 - a title is a nicety; the rule id alone still reads
-        return {}
+    from aidtools.rules import RULES
+    return {rid: rule.title for rid, rule in RULES.items()}
 
 
-def findings_by_rule(report: dict, department=None) -> pd.DataFrame:
+def _by_severity_then(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
+    return frame.assign(_rank=severity_rank(frame["severity"])).sort_values(
+        ["_rank", *by], ascending=[True, *ascending], kind="stable").drop(columns="_rank")
+
+
+def findings_by_rule(report: RunReport, department=None) -> pd.DataFrame:
     """Findings counted per rule: rule, title, severity, findings, files, departments; errors first."""
     frame = findings_frame(report)
     if _chosen(department):
@@ -192,12 +165,10 @@ def findings_by_rule(report: dict, department=None) -> pd.DataFrame:
     out = frame.groupby(["rule", "severity"], as_index=False).agg(
         findings=("rule", "size"), files=("path", "nunique"), departments=("department", "nunique"))
     out["title"] = out["rule"].map(_rule_titles()).fillna("")
-    rank = out["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
-    out = out.assign(_rank=rank).sort_values(["_rank", "findings", "rule"], ascending=[True, False, True])
-    return out[columns].reset_index(drop=True)
+    return _by_severity_then(out, ["findings", "rule"], [False, True])[columns].reset_index(drop=True)
 
 
-def findings_by_department(report: dict) -> pd.DataFrame:
+def findings_by_department(report: RunReport) -> pd.DataFrame:
     """Per department: files (in use), files passed, errors, warnings; most errors first."""
     files = files_frame(report, include_superseded=False)
     columns = ["department", "files", "files_passed", "errors", "warnings"]
@@ -209,11 +180,11 @@ def findings_by_department(report: dict) -> pd.DataFrame:
     return out.sort_values(["errors", "department"], ascending=[False, True])[columns].reset_index(drop=True)
 
 
-def errors_by_department_rule(report: dict, department=None, severity: str = "error", titles: bool = False,
+def errors_by_department_rule(report: RunReport, department=None, severity: str = "error", titles: bool = False,
                               top: int | None = None) -> pd.DataFrame:
     """A department × rule table of finding counts (``severity`` only), with a 合计 (total) column.
 
-    ``titles`` names the rule columns by their Chinese title instead of the rule id; ``top`` keeps the
+    ``titles`` names the rule columns by their Chinese title beside the rule id; ``top`` keeps the
     columns of the ``top`` most frequent rules and adds the rest up in an ``other`` column.
     """
     frame = findings_frame(report)
@@ -230,37 +201,36 @@ def errors_by_department_rule(report: dict, department=None, severity: str = "er
     table.columns.name = None
     if titles:
         names = _rule_titles()
-        table = table.rename(columns={rule: names.get(rule, rule) for rule in table.columns
+        table = table.rename(columns={rule: f"{names.get(rule, rule)}（{rule}）" for rule in table.columns
                                       if rule not in ("total", "other")})
     return table.sort_values("total", ascending=False)
 
 
 # ---- progress against the task table ------------------------------------------------------------------
 
-def progress_frame(report: dict, subsystem=None, department=None) -> pd.DataFrame:
-    """The task table's rows with status; failing and missing first, then the most overdue."""
-    frame = _frame((report or {}).get("progress"), PROGRESS_COLUMNS)
-    frame["overdue"] = frame["overdue"].fillna(False).astype(bool)
-    for name in ("files", "errors", "warnings", "days_overdue"):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
+def progress_frame(report: RunReport, subsystem=None, department=None) -> pd.DataFrame:
+    """The task table's rows with their status in Chinese; failing and missing first, then the most overdue."""
+    frame = frame_of(report.progress, ProgressItem)
+    frame["status"] = frame["status"].map(TASK_STATES)
+    frame["overdue"] = frame["overdue"].astype(bool)
     if _chosen(subsystem):
         frame = frame[frame["subsystem"] == subsystem]
     if _chosen(department):
         frame = frame[frame["department"] == department]
-    rank = frame["status"].map(STATUS_ORDER).fillna(3)
+    rank = frame["status"].map(STATUS_ORDER)
     frame = frame.assign(_rank=rank).sort_values(["_rank", "days_overdue", "deadline", "department", "item"],
                                                  ascending=[True, False, True, True, True], kind="stable")
     return frame.drop(columns="_rank").reset_index(drop=True)
 
 
-def progress_by_department(report: dict, subsystem=None) -> pd.DataFrame:
+def progress_by_department(report: RunReport, subsystem=None) -> pd.DataFrame:
     """Per responsible department: tasks, passed, failing, missing, overdue, longest overdue in days."""
     frame = progress_frame(report, subsystem=subsystem)
     columns = ["department", "tasks", "passed_tasks", "failing", "missing", "overdue", "max_days_overdue"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    flags = frame.assign(passed_tasks=frame["status"].eq("已通过"), failing=frame["status"].eq("有错误"),
-                         missing=frame["status"].eq("未提交"))
+    flags = frame.assign(passed_tasks=frame["status"].eq(PASSED), failing=frame["status"].eq(FAILING),
+                         missing=frame["status"].eq(MISSING))
     out = flags.groupby("department", as_index=False).agg(
         tasks=("item", "size"), passed_tasks=("passed_tasks", "sum"), failing=("failing", "sum"),
         missing=("missing", "sum"), overdue=("overdue", "sum"), max_days_overdue=("days_overdue", "max"))
@@ -285,52 +255,49 @@ def mask_student_no(values: pd.Series) -> pd.Series:
     return masked.astype(object).where(values.notna(), None)
 
 
-def reconciliation_frame(report: dict, department=None, academic_year=None, rule=None,
+def _rec_findings(report: RunReport, department=None, academic_year=None, rule=None) -> pd.DataFrame:
+    findings = report.reconciliation.findings if report.reconciliation is not None else []
+    frame = pd.DataFrame([{c: getattr(f, c) for c in REC_COLUMNS} for f in findings], columns=REC_COLUMNS)
+    for column, chosen in (("department", department), ("academic_year", academic_year), ("rule", rule)):
+        if _chosen(chosen):
+            frame = frame[frame[column] == chosen]
+    return frame.reset_index(drop=True)
+
+
+def reconciliation_frame(report: RunReport, department=None, academic_year=None, rule=None,
                          mask_students: bool = True) -> pd.DataFrame:
     """The ``rec.*`` findings, messages masked; ``sources`` as "path 第n行" text.
 
     ``mask_students`` shortens the 学号 (:func:`mask_student_no`): a leader's page ties a student to
     hardship and aid, so it names no one; analysts' notebooks read the full findings instead.
     """
-    rec = ((report or {}).get("reconciliation") or {}).get("findings")
-    frame = _frame(rec, REC_COLUMNS)
+    frame = _rec_findings(report, department, academic_year, rule)
     frame["message"] = _mask_column(frame["message"])
     if mask_students:
         frame["student_no"] = mask_student_no(frame["student_no"])
-    frame["sources"] = frame["sources"].map(
-        lambda s: "；".join(f"{x.get('path')} 第{x.get('row')}行" for x in s) if isinstance(s, list) else s)
-    if _chosen(department):
-        frame = frame[frame["department"] == department]
-    if _chosen(academic_year):
-        frame = frame[frame["academic_year"] == academic_year]
-    if _chosen(rule):
-        frame = frame[frame["rule"] == rule]
-    return frame.reset_index(drop=True)
+    frame["sources"] = frame["sources"].map(lambda s: "；".join(f"{x.path} 第{x.row}行" for x in s))
+    return frame
 
 
-def reconciliation_by_rule(report: dict, department=None, academic_year=None) -> pd.DataFrame:
-    """``rec.*`` findings counted per rule: rule, title, severity, findings, students, departments."""
-    frame = reconciliation_frame(report, department, academic_year)
+def reconciliation_by_rule(report: RunReport, department=None, academic_year=None) -> pd.DataFrame:
+    """``rec.*`` findings counted per rule: rule, title, severity, findings, students (distinct 学号),
+    departments."""
+    frame = _rec_findings(report, department, academic_year)
     columns = ["rule", "title", "severity", "findings", "students", "departments"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     out = frame.groupby(["rule", "severity"], as_index=False, dropna=False).agg(
         findings=("rule", "size"), students=("student_no", "nunique"), departments=("department", "nunique"))
     out["title"] = out["rule"].map(_rule_titles()).fillna("")
-    rank = out["severity"].map({"error": 0, "warning": 1, "info": 2}).fillna(3)
-    out = out.assign(_rank=rank).sort_values(["_rank", "findings"], ascending=[True, False])
-    return out[columns].reset_index(drop=True)
+    return _by_severity_then(out, ["findings"], [False])[columns].reset_index(drop=True)
 
 
 # ---- money ------------------------------------------------------------------------------------------------
 
 def _programme_subsystems() -> dict[str, str]:
-    try:
-        from aidtools.codetables import load_code_tables
-        table = load_code_tables()["programme"]
-        return {e["name"]: e.get("subsystem", "both") for e in table.entries}
-    except Exception:  # noqa: BLE001 - without the table every programme counts for both subsystems
-        return {}
+    from aidtools.codetables import load_code_tables
+    table = load_code_tables()["programme"]
+    return {e["name"]: e.get("subsystem", "both") for e in table.entries}
 
 
 def _in_subsystem(programmes: pd.Series, subsystem) -> pd.Series:
@@ -340,25 +307,25 @@ def _in_subsystem(programmes: pd.Series, subsystem) -> pd.Series:
     return of.isin([subsystem, "both"])
 
 
-def funds_frame(report: dict, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
+def funds_frame(report: RunReport, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
     """Money per programme, academic year and college: allocated, paid, share (paid/allocated), recipients,
     quota, paid_unallocated.
 
-    ``paid`` is money paid against an allocation; a line with no allocation at all (a programme the
-    school pays from its own funds, such as 勤工助学) has its payments in ``paid_unallocated``, so that
-    it neither inflates the share nor looks like over-spending.
+    ``paid`` is money paid against an allocation; a line of a programme and year with no allocation at
+    all (a programme the school pays from its own funds, such as 勤工助学) has its payments in
+    ``paid_unallocated``, so that it neither inflates the share nor looks like over-spending.
     """
-    frame = _numbers(_figure(report, "funds", FUNDS_COLUMNS), ["allocated", "paid", "recipients", "quota"])
-    unallocated = frame["allocated"].isna()
-    frame["paid_unallocated"] = frame["paid"].where(unallocated, 0.0)
-    frame["paid"] = frame["paid"].where(~unallocated, 0.0)
+    frame = _numbers(frame_of(_figures(report).funds, FundsLine), ["allocated", "paid", "recipients", "quota"])
+    compared = frame["compared"].astype(bool)
+    frame["paid_unallocated"] = frame["paid"].where(~compared, 0.0)
+    frame["paid"] = frame["paid"].where(compared, 0.0)
     if _chosen(academic_year):
         frame = frame[frame["academic_year"] == academic_year]
     if _chosen(department):
         frame = frame[frame["department"] == department]
     frame = frame[_in_subsystem(frame["programme"], subsystem)].copy()
     frame["share"] = _ratio(frame["paid"], frame["allocated"])
-    return frame.reset_index(drop=True)
+    return frame[FUNDS_COLUMNS].reset_index(drop=True)
 
 
 def _sum_money(frame: pd.DataFrame, keys) -> pd.DataFrame:
@@ -368,27 +335,17 @@ def _sum_money(frame: pd.DataFrame, keys) -> pd.DataFrame:
     return out
 
 
-def funds_by_programme(report: dict, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
+def funds_by_programme(report: RunReport, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
     """Per programme and academic year: allocated, paid, share, recipients, quota, paid_unallocated."""
     columns = ["programme", "academic_year", "allocated", "paid", "share", "recipients", "quota", "paid_unallocated"]
     funds = funds_frame(report, academic_year, department, subsystem)
-    if not funds.empty:
-        out = _sum_money(funds, ["programme", "academic_year"])
-    else:
-        # Runs whose figures carry only the per-programme totals.
-        out = _numbers(_figure(report, "programmes", columns), ["allocated", "paid", "recipients", "quota"])
-        out["paid_unallocated"] = out["paid"].where(out["allocated"].isna(), 0.0)
-        out["paid"] = out["paid"].where(out["allocated"].notna(), 0.0)
-        if _chosen(department):
-            out = out.iloc[0:0]
-        if _chosen(academic_year):
-            out = out[out["academic_year"] == academic_year]
-        out = out[_in_subsystem(out["programme"], subsystem)].copy()
-        out["share"] = _ratio(out["paid"], out["allocated"])
+    if funds.empty:
+        return pd.DataFrame(columns=columns)
+    out = _sum_money(funds, ["programme", "academic_year"])
     return out.sort_values(["academic_year", "allocated"], ascending=[False, False])[columns].reset_index(drop=True)
 
 
-def over_allocated(report: dict, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
+def over_allocated(report: RunReport, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
     """Programme × college lines where more was paid than allocated (the red lines of the money tables)."""
     funds = funds_frame(report, academic_year, department, subsystem)
     over = funds[funds["paid"] > funds["allocated"]]
@@ -397,7 +354,7 @@ def over_allocated(report: dict, academic_year=None, department=None, subsystem=
     ].reset_index(drop=True)
 
 
-def funds_by_department(report: dict, academic_year=None, subsystem=None) -> pd.DataFrame:
+def funds_by_department(report: RunReport, academic_year=None, subsystem=None) -> pd.DataFrame:
     """Per college: allocated, paid (against allocations), share, paid_unallocated, recipients; and whether
     paid exceeds allocated."""
     columns = ["department", "allocated", "paid", "share", "paid_unallocated", "recipients", "over_allocated"]
@@ -411,15 +368,19 @@ def funds_by_department(report: dict, academic_year=None, subsystem=None) -> pd.
 
 # ---- coverage -----------------------------------------------------------------------------------------------
 
-def coverage_frame(report: dict, department=None, subsystem=None, academic_year=None) -> pd.DataFrame:
+def _coverage_lines(report: RunReport, academic_year) -> pd.DataFrame:
+    return _numbers(_one_year(frame_of(_figures(report).coverage, CoverageLine), academic_year),
+                    ["enrolled", "difficult"])
+
+
+def coverage_frame(report: RunReport, department=None, subsystem=None, academic_year=None) -> pd.DataFrame:
     """Per college: enrolled, difficult, coverage (difficult/enrolled), aided, aided_share (aided/difficult).
 
     One academic year (the latest when none is chosen). ``aided`` comes from ``figures.aided_share``
     (all levels of the college), so it is left out when a subsystem is chosen.
     """
     columns = ["department", "enrolled", "difficult", "coverage", "aided", "aided_share"]
-    coverage = _one_year(_figure(report, "coverage", COVERAGE_COLUMNS), academic_year)
-    coverage = _numbers(coverage, ["enrolled", "difficult"])
+    coverage = _coverage_lines(report, academic_year)
     if _chosen(subsystem):
         coverage = coverage[coverage["level"].map(LEVEL_SUBSYSTEM).fillna(subsystem) == subsystem]
     if _chosen(department):
@@ -428,7 +389,7 @@ def coverage_frame(report: dict, department=None, subsystem=None, academic_year=
         return pd.DataFrame(columns=columns)
     out = coverage.groupby("department", as_index=False)[["enrolled", "difficult"]].sum(min_count=1)
     out["coverage"] = _ratio(out["difficult"], out["enrolled"])
-    aided = _numbers(_one_year(_figure(report, "aided_share", AIDED_COLUMNS), academic_year), ["aided"])
+    aided = _numbers(_one_year(frame_of(_figures(report).aided_share, AidedLine), academic_year), ["aided"])
     aided = aided.groupby("department", as_index=False)["aided"].sum(min_count=1)
     out = out.merge(aided, on="department", how="left")
     if _chosen(subsystem):
@@ -437,24 +398,26 @@ def coverage_frame(report: dict, department=None, subsystem=None, academic_year=
     return out.sort_values("coverage", ascending=False)[columns].reset_index(drop=True)
 
 
-def coverage_by_level(report: dict, department=None, academic_year=None) -> pd.DataFrame:
+def coverage_by_level(report: RunReport, department=None, academic_year=None) -> pd.DataFrame:
     """Per college and level: enrolled, difficult, coverage (one academic year, the latest by default)."""
-    frame = _one_year(_figure(report, "coverage", COVERAGE_COLUMNS), academic_year)
-    frame = _numbers(frame, ["enrolled", "difficult"])
+    frame = _coverage_lines(report, academic_year)
     if _chosen(department):
         frame = frame[frame["department"] == department]
     frame = frame.copy()
     frame["coverage"] = _ratio(frame["difficult"], frame["enrolled"])
-    return frame[COVERAGE_COLUMNS].reset_index(drop=True)
+    return frame[["department", "level", "enrolled", "difficult", "coverage"]].reset_index(drop=True)
 
 
-def campus_frame(report: dict, academic_year=None) -> pd.DataFrame:
-    """Per campus (主校区, 分校): enrolled, difficult, coverage, recipients, allocated, paid, share (one year)."""
+def campus_frame(report: RunReport, academic_year=None) -> pd.DataFrame:
+    """Per campus (主校区, 分校): enrolled, difficult, coverage, recipients, allocated, paid, share (one year).
+
+    Allocated money is not split by campus in the figures yet: its column stays empty."""
     columns = ["campus", "enrolled", "difficult", "coverage", "recipients", "allocated", "paid", "share"]
-    frame = _one_year(_figure(report, "campus", CAMPUS_COLUMNS + ["recipients"]), academic_year)
-    frame = _numbers(frame, ["enrolled", "difficult", "recipients", "paid", "allocated"])
+    frame = _one_year(frame_of(_figures(report).campus, CampusLine), academic_year)
     if frame.empty:
         return pd.DataFrame(columns=columns)
+    frame = _numbers(frame.copy(), ["enrolled", "difficult", "recipients", "paid"])
+    frame["allocated"] = np.nan
     frame["coverage"] = _ratio(frame["difficult"], frame["enrolled"])
     frame["share"] = _ratio(frame["paid"], frame["allocated"])
     return frame[columns].reset_index(drop=True)
@@ -462,44 +425,34 @@ def campus_frame(report: dict, academic_year=None) -> pd.DataFrame:
 
 # ---- merge, summary, headline, options ------------------------------------------------------------------------
 
-def merge_frame(report: dict) -> pd.DataFrame:
+def merge_frame(report: RunReport) -> pd.DataFrame:
     """Per template: its title, rows read, merged into the import file, held back (of which duplicates of
-    another file's records), left out as superseded (0 when the run does not say); the import file's path.
+    another file's records), left out as superseded; the import file's path.
     Rows read = merged + held back + superseded."""
-    merge = (report or {}).get("merge") or {}
-    frame = _frame([{"template": t, **(m or {})} for t, m in merge.items()], MERGE_COLUMNS)[MERGE_COLUMNS]
-    for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded", "rows_duplicate"):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
-    return frame
+    return frame_of(report.merge.values(), MergedTemplate, MERGE_COLUMNS)
 
 
-MERGE_STATUS = {"merged": "已合并", "partly_held_back": "部分暂缓", "held_back": "整个文件暂缓",
-                "superseded": "已被取代", "unusable": "无法使用"}
 MERGE_FILE_COLUMNS = ["template", "path", "department", "status", "rows_read", "rows_merged", "rows_held_back",
                       "rows_superseded", "superseded_by", "reason"]
 
 
-def merge_files_frame(report: dict, only_problems: bool = False) -> pd.DataFrame:
-    """Per input file of each template: status in Chinese (已合并/部分暂缓/整个文件暂缓/已被取代/无法使用),
-    row counts, the newer file that superseded it and the reason a whole file was held back.
+def merge_files_frame(report: RunReport, only_problems: bool = False) -> pd.DataFrame:
+    """Per input file of each template: status in Chinese (:data:`aidtools.report.MERGE_STATES`), row
+    counts, the newer file that superseded it and the reason a whole file was held back.
 
     ``only_problems`` leaves out files merged whole.
     """
-    merge = (report or {}).get("merge") or {}
-    records = [{"template": t, **f} for t, m in merge.items() for f in (m or {}).get("files") or []]
-    frame = _frame(records, MERGE_FILE_COLUMNS)[MERGE_FILE_COLUMNS]
-    for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded"):
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype(int)
+    frame = frame_of([a for m in report.merge.values() for a in m.files], FileAccount, MERGE_FILE_COLUMNS)
     if only_problems:
         frame = frame[frame["status"] != "merged"]
-    frame["status"] = frame["status"].map(lambda s: MERGE_STATUS.get(s, s))
+    frame["status"] = frame["status"].map(MERGE_STATES)
     frame["reason"] = _mask_column(frame["reason"])
     return frame.reset_index(drop=True)
 
 
-def inputs_frame(report: dict) -> pd.DataFrame:
+def inputs_frame(report: RunReport) -> pd.DataFrame:
     """The input files: path, the first 12 characters of the SHA-256, size in bytes."""
-    frame = _frame((report or {}).get("inputs"), ["path", "sha256", "size"])[["path", "sha256", "size"]]
+    frame = pd.DataFrame([(f.path, f.sha256, f.size) for f in report.inputs], columns=["path", "sha256", "size"])
     frame["sha256"] = frame["sha256"].map(lambda s: s[:12] if isinstance(s, str) else None)
     return frame
 
@@ -511,37 +464,32 @@ SUMMARY_ITEMS = [
 ]
 
 
-def summary_frame(report: dict) -> pd.DataFrame:
+def summary_frame(report: RunReport) -> pd.DataFrame:
     """The headline counts of the run as (indicator, value) rows, Chinese indicator names."""
-    summary = (report or {}).get("summary") or {}
-    rows = [{"indicator": label, "value": summary.get(key)} for key, label in SUMMARY_ITEMS if key in summary]
+    rows = [{"indicator": label, "value": getattr(report.summary, key)} for key, label in SUMMARY_ITEMS]
     progress = progress_frame(report)
     if len(progress):
         rows += [{"indicator": "任务分解表中的数据项", "value": len(progress)},
-                 {"indicator": "已通过的数据项", "value": int(progress["status"].eq("已通过").sum())},
+                 {"indicator": "已通过的数据项", "value": int(progress["status"].eq(PASSED).sum())},
                  {"indicator": "逾期未完成的数据项", "value": int(progress["overdue"].sum())}]
     return pd.DataFrame(rows, columns=["indicator", "value"])
 
 
-def options(report: dict) -> dict[str, list[str]]:
+def options(report: RunReport) -> dict[str, list[str]]:
     """Choices for the dashboard's dropdowns: academic years (newest first), subsystems, colleges/departments."""
-    funds = _figure(report, "funds", FUNDS_COLUMNS)
-    programmes = _figure(report, "programmes", ["academic_year"])
-    rec = _frame(((report or {}).get("reconciliation") or {}).get("findings"), REC_COLUMNS)
-    years = pd.concat([funds["academic_year"], programmes["academic_year"], rec["academic_year"]]).dropna()
-    progress = _frame((report or {}).get("progress"), PROGRESS_COLUMNS)
-    subsystems = [s for s in SUBSYSTEMS if s in set(progress["subsystem"].dropna())] or list(SUBSYSTEMS)
-    coverage = _figure(report, "coverage", COVERAGE_COLUMNS)
-    files = _frame((report or {}).get("files"), FILE_COLUMNS)
-    colleges = pd.concat([funds["department"], coverage["department"]]).dropna()
-    others = pd.concat([progress["department"], files["department"]]).dropna()
-    colleges = sorted(set(colleges) - {"全校", ""})
-    others = sorted(set(others) - set(colleges) - {"全校", ""})
-    return {"academic_years": sorted(set(years), reverse=True), "subsystems": subsystems,
-            "departments": colleges + others}
+    figures = _figures(report)
+    rec = report.reconciliation.findings if report.reconciliation is not None else []
+    years = ({x.academic_year for x in figures.funds} | {x.academic_year for x in figures.programmes}
+             | {f.academic_year for f in rec}) - {None}
+    progress_subsystems = {p.subsystem for p in report.progress}
+    subsystems = [s for s in SUBSYSTEMS if s in progress_subsystems] or list(SUBSYSTEMS)
+    colleges = ({x.department for x in figures.funds} | {x.department for x in figures.coverage}) - {None, "全校", ""}
+    others = ({p.department for p in report.progress} | {f.department for f in report.files}) - colleges - {None, "全校", ""}
+    return {"academic_years": sorted(years, reverse=True), "subsystems": subsystems,
+            "departments": sorted(colleges) + sorted(others)}
 
 
-def headline(report: dict, academic_year=None, subsystem=None, department=None) -> dict:
+def headline(report: RunReport, academic_year=None, subsystem=None, department=None) -> dict:
     """The figures a leader reads first, for one college (or all): money, students, problems, lateness."""
     funds = funds_frame(report, academic_year, department, subsystem)
     allocated = float(funds["allocated"].sum()) if len(funds) else 0.0
@@ -553,7 +501,7 @@ def headline(report: dict, academic_year=None, subsystem=None, department=None) 
     findings = findings_frame(report)
     if _chosen(department):
         findings = findings[findings["department"] == department]
-    rec = reconciliation_frame(report, department, academic_year)
+    rec = _rec_findings(report, department, academic_year)
     progress = progress_frame(report, subsystem, department)
     return {
         "allocated": allocated, "paid": paid, "share": paid / allocated if allocated else None,
@@ -562,6 +510,6 @@ def headline(report: dict, academic_year=None, subsystem=None, department=None) 
         "enrolled": enrolled, "difficult": difficult, "coverage": difficult / enrolled if enrolled else None,
         "errors": int(findings["severity"].eq("error").sum()),
         "rec_errors": int(rec["severity"].eq("error").sum()),
-        "tasks": len(progress), "tasks_passed": int(progress["status"].eq("已通过").sum()),
+        "tasks": len(progress), "tasks_passed": int(progress["status"].eq(PASSED).sum()),
         "overdue": int(progress["overdue"].sum()),
     }

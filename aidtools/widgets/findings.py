@@ -10,7 +10,8 @@ import ipywidgets as W
 import pandas as pd
 from IPython.display import display
 
-from aidtools.views import ALL, LABELS, SEVERITY_LABELS
+from aidtools.findings import severity_label
+from aidtools.views import ALL, LABELS, mask_student_no
 
 SHOWN = ["path", "department", "template", "rule", "severity", "sheet", "row", "column", "field", "value", "message"]
 
@@ -32,7 +33,7 @@ class FindingsBrowser:
             values = self.findings[column] if column in self.findings.columns else pd.Series([], dtype=object)
             options = _choices(values)
             if column == "severity":
-                options = [(ALL, ALL)] + [(SEVERITY_LABELS.get(v, v), v) for v in options[1:]]
+                options = [(ALL, ALL)] + [(severity_label(v), v) for v in options[1:]]
             dropdown = W.Dropdown(options=options, value=ALL, description=label, layout=W.Layout(width="260px"))
             dropdown.add_class(f"aid-filter-{column}")
             dropdown.observe(lambda _: self.refresh(), names="value")
@@ -47,9 +48,10 @@ class FindingsBrowser:
         self.refresh()
 
     @classmethod
-    def from_reports(cls, reports, **options) -> "FindingsBrowser":
-        from aidtools.widgets.records import reports_findings
-        return cls(reports_findings(reports), **options)
+    def from_report(cls, report, **options) -> "FindingsBrowser":
+        """The findings of the files in use of a :class:`aidtools.report.RunReport`."""
+        from aidtools.views import findings_frame
+        return cls(findings_frame(report), **options)
 
     def filtered(self) -> pd.DataFrame:
         """The findings the dropdowns currently select."""
@@ -65,8 +67,7 @@ class FindingsBrowser:
         self.count.value = (f"共 <b>{len(chosen)}</b> 条（错误 {errors} 条）"
                             + (f"，下表显示前 {self.max_rows} 条" if len(chosen) > self.max_rows else ""))
         shown = chosen[[c for c in SHOWN if c in chosen.columns]].head(self.max_rows)
-        shown = shown.assign(severity=shown["severity"].map(lambda v: SEVERITY_LABELS.get(v, v))) \
-            if "severity" in shown else shown
+        shown = shown.assign(severity=shown["severity"].map(severity_label)) if "severity" in shown else shown
         self.output.clear_output()
         with self.output:
             display(shown.rename(columns=LABELS).style.hide(axis="index"))
@@ -131,8 +132,9 @@ class FileViewer:
 class ReconciliationBrowser:
     """``rec.*`` findings by rule and college; pick one to see the records behind it (personal data masked).
 
-    ``findings`` has the reconciliation's columns (rule, severity, student_no, programme, academic_year,
-    department, message, sources = [{"path", "row"}]); ``reports`` are the checked files the sources name.
+    ``findings`` is the reconciliation's findings frame (:attr:`aidtools.reconcile.Reconciliation.findings`:
+    rule, severity, student_no, programme, academic_year, department, message, sources = [{"path", "row"}]);
+    ``reports`` are the checked files the sources name.
     """
 
     def __init__(self, findings: pd.DataFrame, reports, specs=None, max_rows: int = 300):
@@ -171,8 +173,9 @@ class ReconciliationBrowser:
         chosen = self.filtered().head(self.max_rows)
         self.count.value = f"共 <b>{len(self.filtered())}</b> 条" + (
             f"，列表显示前 {self.max_rows} 条" if len(self.filtered()) > self.max_rows else "")
-        labels = [f"[{SEVERITY_LABELS.get(r.severity, r.severity)}] {r.rule} {r.department or ''} "
-                  f"{r.student_no or ''}：{mask_text(r.message)}" for r in chosen.itertuples()]
+        students = mask_student_no(chosen["student_no"]) if len(chosen) else chosen["student_no"]
+        labels = [f"[{severity_label(r.severity)}] {r.rule} {r.department or ''} "
+                  f"{student or ''}：{mask_text(r.message)}" for r, student in zip(chosen.itertuples(), students)]
         self.choice.options = list(zip(labels, chosen.index))
         self.choice.value = chosen.index[0] if len(chosen) else None
         self.show()

@@ -8,8 +8,10 @@ number, ids ``fig-allocated``, ``fig-paid``, ``fig-share``, ``fig-paid-unallocat
 ``fig-recipients``, ``fig-enrolled``, ``fig-difficult``, ``fig-coverage``, ``fig-errors``,
 ``fig-rec-errors``, ``fig-overdue`` (the value in ``.aid-value``).
 
->>> from aidtools.widgets.overview import Overview
->>> board = Overview({"as_of": "20171201"}, charts=False)
+>>> from aidtools.report import RunReport, Versions
+>>> report = RunReport(aidtools_version="0", generated_at="2017-12-01T09:00:00", as_of="2017-12-01",
+...                    versions=Versions("0", "3.11", "2.2"))
+>>> board = Overview(report, charts=False)
 >>> "fig-allocated" in board.headline.value
 True
 """
@@ -87,8 +89,8 @@ def _section(title: str, *children) -> W.VBox:
 class Overview:
     """The dashboard as one widget (``.widget``); ``select(...)`` changes the dropdowns as a leader would."""
 
-    def __init__(self, report: dict, charts: bool = True):
-        self.report = report or {}
+    def __init__(self, report, charts: bool = True):
+        self.report = report  # aidtools.report.RunReport
         self.charts = charts
         self._drawn = None  # (year, subsystem) the charts show
         choices = views.options(self.report)
@@ -128,12 +130,10 @@ class Overview:
 
     def _title_html(self) -> str:
         r = self.report
-        as_of = str(r.get("as_of") or "")
-        as_of = f"{as_of[:4]}-{as_of[4:6]}-{as_of[6:]}" if len(as_of) == 8 else as_of or "—"
         return ('<div class="aid-title"><h2>学生资助数据总览</h2>'
-                f'<div class="aid-meta">数据截至 {html.escape(as_of)} · 生成时间 '
-                f'{html.escape(str(r.get("generated_at") or "—"))} · 提交文件夹 '
-                f'{html.escape(str(r.get("submissions") or "—"))} · 仅显示汇总数据，个人信息已脱敏</div></div>')
+                f'<div class="aid-meta">数据截至 {html.escape(r.as_of)} · 生成时间 '
+                f'{html.escape(r.generated_at.replace("T", " "))} · 提交文件夹 '
+                f'{html.escape(r.submissions or "—")} · 仅显示汇总数据，个人信息已脱敏</div></div>')
 
     def select(self, year=None, subsystem=None, college=None) -> "Overview":
         """Set the dropdowns (None leaves one as it is); the figures follow."""
@@ -148,7 +148,7 @@ class Overview:
         by_dept = views.progress_by_department(r, subsystem)
         self.progress_summary.value = to_html(by_dept, mark=mark, empty="（没有任务分解表）")
         tasks = views.progress_frame(r, subsystem, college)
-        tasks = tasks[(tasks["status"] != "已通过") | (college != ALL)]  # all colleges: only what needs action
+        tasks = tasks[(tasks["status"] != views.PASSED) | (college != ALL)]  # all colleges: only what needs action
         self.progress.value = ('<div class="aid-note">需要处理的数据项（有错误、未提交；选择院系后显示该院系全部数据项）：</div>'
                                + to_html(tasks.drop(columns=["template"]), empty="（全部已通过）"))
         errors = views.errors_by_department_rule(r, college, titles=True, top=8)

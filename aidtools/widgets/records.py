@@ -11,7 +11,7 @@ import pandas as pd
 
 from aidtools.masking import mask_series, mask_text
 from aidtools.specs import PERSONAL_BY_TYPE, load_specs
-from aidtools.validate import ROW_COLUMN
+from aidtools.specs import ROW_COLUMN
 
 ROW_LABEL = "行"
 

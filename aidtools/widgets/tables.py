@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aidtools.views import LABELS, SEVERITY_LABELS
+from aidtools.findings import severity_label
+from aidtools.views import FAILING, LABELS, MISSING
 
 MONEY = {"allocated", "paid", "paid_unallocated"}
 PERCENT = {"share", "coverage", "aided_share"}
@@ -42,23 +43,16 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_bool_dtype(out[name]):  # counts of the same name (overdue tasks) stay numbers
             out[name] = out[name].map(lambda v, no=("否" if name == "passed" else ""): "是" if v else no)
     if "severity" in out.columns:
-        out["severity"] = out["severity"].map(lambda v: SEVERITY_LABELS.get(v, v))
-    if "deadline" in out.columns:
-        out["deadline"] = out["deadline"].map(_date8)
+        out["severity"] = out["severity"].map(severity_label)
     return out
-
-
-def _date8(value) -> str:
-    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 and text.isdigit() else text
 
 
 def _row_colours(frame: pd.DataFrame) -> list[str]:
     """One CSS background per row from the frame's own flags (English columns)."""
     colours = pd.Series("", index=frame.index)
     if "status" in frame.columns:
-        colours = colours.mask(frame["status"].eq("未提交"), f"background-color: {GREY}")
-        colours = colours.mask(frame["status"].eq("有错误"), f"background-color: {ORANGE}")
+        colours = colours.mask(frame["status"].eq(MISSING), f"background-color: {GREY}")
+        colours = colours.mask(frame["status"].eq(FAILING), f"background-color: {ORANGE}")
     if "failing" in frame.columns:
         colours = colours.mask(pd.to_numeric(frame["failing"], errors="coerce").fillna(0) > 0,
                                f"background-color: {ORANGE}")
