@@ -169,15 +169,18 @@ def task_reconcile(args):
 
 
 def task_job(args):
+    import dataclasses
+
     from aidtools.job import run_job
+    from aidtools.steps import Options
 
     import inputs
 
     _warm_aidtools()
 
     def work():
-        report = run_job(args["folder"], args["out"], as_of=inputs.AS_OF, html=False)
-        return {"summary": report["summary"]}
+        report = run_job(args["folder"], args["out"], Options(as_of=inputs.AS_OF), html=False)
+        return {"summary": dataclasses.asdict(report.summary)}
     return work
 
 

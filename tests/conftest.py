@@ -1,10 +1,15 @@
 """Shared fixtures: the writer parameter, and checking a file as of 2018-06-30."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+
+# Every report.json (and check/reconcile/merge JSON) written while the tests run, in this process or in
+# a command the tests start, is validated against the shipped JSON Schema first (aidtools.report).
+os.environ["AIDTOOLS_STRICT_REPORTS"] = "1"
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests/builders.py, whatever the import mode
 

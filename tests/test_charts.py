@@ -14,15 +14,15 @@ from aidtools.fonts import CJKFontMissing, use_cjk_font
 PNG = b"\x89PNG\r\n\x1a\n"
 
 FUNDS = [
-    {"programme": "国家助学金", "academic_year": "2017-2018", "college": "文学院", "allocated": 70000.0, "paid": 70000.0, "share": 1.0},
-    {"programme": "国家助学金", "academic_year": "2017-2018", "college": "分校经济学院", "allocated": 50000.0, "paid": 30000.0, "share": 0.6},
-    {"programme": "国家奖学金", "academic_year": "2017-2018", "college": "全校", "allocated": 80000.0, "paid": 88000.0, "share": 1.1},
-    {"programme": "学费减免", "academic_year": "2017-2018", "college": "理学院", "allocated": None, "paid": 5000.0, "share": None},
+    {"programme": "国家助学金", "academic_year": "2017-2018", "department": "文学院", "allocated": 70000.0, "paid": 70000.0, "share": 1.0},
+    {"programme": "国家助学金", "academic_year": "2017-2018", "department": "分校经济学院", "allocated": 50000.0, "paid": 30000.0, "share": 0.6},
+    {"programme": "国家奖学金", "academic_year": "2017-2018", "department": "全校", "allocated": 80000.0, "paid": 88000.0, "share": 1.1},
+    {"programme": "学费减免", "academic_year": "2017-2018", "department": "理学院", "allocated": None, "paid": 5000.0, "share": None},
 ]
 COVERAGE = [
-    {"academic_year": "2017-2018", "college": "文学院", "level": "本科", "enrolled": 400, "difficult": 92, "share": 0.23},
-    {"academic_year": "2017-2018", "college": "理学院", "level": "硕士研究生", "enrolled": 120, "difficult": 10, "share": 0.08},
-    {"academic_year": "2017-2018", "college": "分校经济学院", "level": "专科", "enrolled": 300, "difficult": 81, "share": 0.27},
+    {"academic_year": "2017-2018", "department": "文学院", "level": "本科", "enrolled": 400, "difficult": 92, "share": 0.23},
+    {"academic_year": "2017-2018", "department": "理学院", "level": "硕士研究生", "enrolled": 120, "difficult": 10, "share": 0.08},
+    {"academic_year": "2017-2018", "department": "分校经济学院", "level": "专科", "enrolled": 300, "difficult": 81, "share": 0.27},
 ]
 FINDINGS = pd.DataFrame({
     "rule": ["rec.not_enrolled", "rec.not_difficult", "rec.not_difficult", "cell.required", "rec.under_spent"],

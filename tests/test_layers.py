@@ -26,17 +26,18 @@ LAYERS: dict[str, set[str]] = {
     # Data, rules and the low-level building blocks: reading files safely, writing cells and
     # owner-only files, masking, normalising values, recognising a template by its header.
     "base": {"masking", "rules", "codetables", "specs", "policy", "regions", "fonts", "logs", "progress",
-             "findings", "writing", "reading", "normalize", "recognize"},
+             "findings", "writing", "reading", "normalize", "recognize", "report", "kernel"},
     # Checking one file; the package root re-exports check_file/check_paths, so it sits here.
     "checks": {"checks", "validate", "__init__"},
     # What works on many checked files: reconciliation, merging, progress, parallel checking.
     "combination": {"reconcile", "merging", "progress_tasks", "parallel"},
-    # Files and figures for people: feedback, reports, templates, charts.
-    "outputs": {"outputs", "charts"},
-    # Notebook tables and widgets, the dashboard server.
-    "presentation": {"views", "widgets", "dashboard"},
-    # The job, the command line, and the synthetic university (which nothing in the package may need).
-    "top": {"job", "commands", "cli", "sample", "__main__"},
+    # Files, tables and figures for people: feedback, reports, templates, the report's tables, charts.
+    "outputs": {"outputs", "views", "charts"},
+    # Notebook widgets, the dashboard server.
+    "presentation": {"widgets", "dashboard"},
+    # The steps composed (what run, the commands and the notebooks call), the job, the command line, and
+    # the synthetic university (which nothing in the package may need).
+    "top": {"steps", "job", "commands", "cli", "sample", "__main__"},
 }
 LEVEL = {unit: i for i, units in enumerate(LAYERS.values()) for unit in units}
 LAYER_NAMES = list(LAYERS)
@@ -168,7 +169,7 @@ def test_no_import_cycle_between_units():
 def test_the_scan_sees_the_imports_it_should():
     # Guards the test itself: if parsing went wrong, the two tests above would pass on nothing.
     graph = unit_graph()
-    assert {"writing", "checks", "validate"} <= graph["merging"]
+    assert {"writing", "checks", "report"} <= graph["merging"]
     assert "merging" in graph["outputs"] and "commands" in graph["cli"]  # cli: import_module(f"aidtools.commands.{...}")
     assert "__init__" in graph["cli"]  # from aidtools import __version__
 
@@ -207,3 +208,23 @@ def test_find_cycle(graph, cyclic):
     assert (cycle is not None) == cyclic
     if cycle:
         assert cycle[0] == cycle[-1] and all(b in graph[a] for a, b in zip(cycle, cycle[1:]))
+
+
+# What the readers of a run may not reach into: they read the run report's records (aidtools.report),
+# findings and masked values, never the checks, the merge, the reconciliation or the steps themselves.
+CHECK_INTERNALS = {"checks", "validate", "reading", "recognize", "normalize", "merging", "reconcile",
+                   "progress_tasks", "parallel", "steps", "job"}
+# Finding the files of a folder is not checking them: the folder picker counts what a check would read.
+READERS_MAY_USE = {"aidtools.widgets.picker": {"aidtools.validate", "aidtools.reading.workbook"}}
+
+
+def test_views_and_widgets_read_the_report_records_not_the_check_internals():
+    bad = []
+    for _, module, is_package, source in package_modules():
+        if unit_of(module) not in ("views", "widgets"):
+            continue
+        for line, target in imported_modules(module, is_package, source):
+            allowed = READERS_MAY_USE.get(module, set())
+            if unit_of(target) in CHECK_INTERNALS and not any(target.startswith(a) for a in allowed):
+                bad.append(f"{module}:{line} imports {target}")
+    assert bad == []

@@ -85,9 +85,9 @@ def test_rows_read_equal_merged_plus_held_back_for_every_template(tmp_path):
         assert len(sheet_values(merged.path)) - 1 == merged.rows_merged
         assert len(sheet_values(merged.held_back_path)) - 1 == merged.rows_held_back
         assert len(read_provenance(merged.provenance_path)) == merged.rows_merged
-        entry = result.to_dict()[template]
-        assert (entry["rows_read"], entry["rows_merged"], entry["rows_held_back"]) == (10, good, 10 - good)
-        assert entry["path"] == str(merged.path)
+        entry = result.to_record()[template]
+        assert (entry.rows_read, entry.rows_merged, entry.rows_held_back) == (10, good, 10 - good)
+        assert entry.path == str(merged.path)
     for account in result.files:
         assert account.rows_read == account.rows_merged + account.rows_held_back
     assert sum(a.rows_read for a in result.files) == sum(r.rows for r in reports) == 10 * len(TEMPLATES)
@@ -156,7 +156,7 @@ def test_running_twice_gives_the_same_cells(tmp_path):
         assert sheet_values(merged.path) == sheet_values(again.path)
         assert sheet_values(merged.held_back_path) == sheet_values(again.held_back_path)
         assert merged.provenance_path.read_bytes() == again.provenance_path.read_bytes()
-    assert first.to_dict(relative_to=tmp_path / "one") == second.to_dict(relative_to=tmp_path / "two")
+    assert first.to_record(relative_to=tmp_path / "one") == second.to_record(relative_to=tmp_path / "two")
     counts = [len(r.findings) for r in reports]
     # The same folder again: the same files, and no finding added twice to the reports.
     rerun = merge_reports(reports, tmp_path / "one", specs=SPECS)
@@ -353,7 +353,7 @@ def test_files_with_file_level_errors_are_held_back_whole(tmp_path):
     held = sheet_values(loan.held_back_path)
     renamed = [r for r in held[1:] if r[1] == "甲学院/改了表头.xlsx"]
     assert len(renamed) == 3 and renamed[0][5:][7] is None  # no 经办银行 column in that file
-    assert set(result.to_dict()) == {"loan"}
+    assert set(result.to_record()) == {"loan"}
 
 
 def test_accounting_is_asserted(tmp_path):

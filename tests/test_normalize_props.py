@@ -190,6 +190,9 @@ def test_checker_agrees_with_stdnum_is_valid(ids):
     by_row = {row: set(g["rule"]) for row, g in f.groupby("row")}
     for row, number in enumerate(ids, start=2):
         ours = by_row.get(row, set())
+        if number.startswith("999"):  # a school's temporary number (999 + school + serial): its own rule
+            assert ours == {"id.temporary"}, (number, ours)
+            continue
         verdict = _stdnum_says(number)
         # The checksum verdicts agree exactly whenever the checksum is reached (region and date valid).
         if verdict == "checksum":

@@ -75,12 +75,48 @@ def test_every_notebook_has_a_python3_kernelspec_and_one_parameters_cell():
         assert len(tagged) == (0 if path.parent.name == "dashboards" else 1), path.name
 
 
+@pytest.fixture(scope="module")
+def run_report(submissions, tmp_path_factory) -> dict:
+    """report.json of ``aidtools run`` on the notebooks' folder with the same options."""
+    from aidtools.job import run_job
+    from aidtools.report import to_json
+    from aidtools.steps import options
+
+    return to_json(run_job(submissions, tmp_path_factory.mktemp("run"), options(as_of="20180630"), html=False))
+
+
+# The record each analyst notebook shows its figures from (aidtools.report.RunReport).
+SHOWN_RECORD = {"01": "checked", "02": "run", "03": "run"}
+MERGE_RULES = ("file.superseded", "merge.duplicate_across_files")  # found by the merge, which 01 does not run
+
+
+def assert_same_figures(name: str, shown: dict, run: dict) -> None:
+    """The figures a notebook shows are report.json's for the same folder and options."""
+    assert shown["as_of"] == run["as_of"] and shown["superseded"] == run["superseded"]
+    keys = ("files", "files_passed", "files_superseded", "rows", "errors", "departments")
+    assert {k: shown["summary"][k] for k in keys} == {k: run["summary"][k] for k in keys}
+    if name.startswith("01"):
+        def checks(report):
+            return [{**f, "warnings": None, "findings": [x for x in f["findings"] if x["rule"] not in MERGE_RULES]}
+                    for f in report["files"]]
+        assert checks(shown) == checks(run)
+    if name.startswith("02"):
+        assert shown["reconciliation"] == run["reconciliation"]
+        assert shown["summary"]["rec_errors"] == run["summary"]["rec_errors"]
+    if name.startswith("03"):
+        assert shown["merge"] == run["merge"] and shown["files"] == run["files"]
+
+
 @pytest.mark.parametrize("name", ANALYST_NOTEBOOKS)
-def test_analyst_notebook_runs_top_to_bottom(name, submissions, tmp_path):
+def test_analyst_notebook_runs_top_to_bottom(name, submissions, run_report, tmp_path):
     from nbclient import NotebookClient
 
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     set_parameters(nb, {"SUBMISSIONS": str(submissions), "OUT": str(tmp_path / "out"), "AS_OF": "20180630"})
+    shown_json = tmp_path / "shown.json"
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json\nfrom aidtools.report import to_json\n"
+        f"open({str(shown_json)!r}, 'w', encoding='utf-8').write(json.dumps(to_json({SHOWN_RECORD[name[:2]]})))"))
     client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}},
                             store_widget_state=True)
     client.execute()
@@ -90,6 +126,7 @@ def test_analyst_notebook_runs_top_to_bottom(name, submissions, tmp_path):
     assert "已检查" in saved
     if name.startswith("03"):
         assert (tmp_path / "out" / "import" / "暂缓合并清单.xlsx").is_file()
+    assert_same_figures(name, json.loads(shown_json.read_text(encoding="utf-8")), run_report)
 
 
 def report_runs() -> list:

@@ -13,9 +13,16 @@ import pytest
 from builders import gb11643, luhn  # computed independently of the package
 from openpyxl import Workbook
 
-from aidtools.reconcile import COLUMNS, reconcile
+from aidtools.findings import FIELDS
+from aidtools.reconcile import reconcile
+from aidtools.report.codec import to_data
 from aidtools.specs import load_specs
 from aidtools.validate import check_file, check_paths
+
+
+def found_dicts(result) -> list[dict]:
+    """The reconciliation's findings as report.json holds them."""
+    return [to_data(f) for f in result.to_record().findings]
 
 AS_OF = dt.date(2018, 6, 30)
 YEAR = "2017-2018"
@@ -156,12 +163,12 @@ def test_clean_university_has_no_faults(tmp_path):
     write(tmp_path, university())
     reports = check_paths([tmp_path], as_of=AS_OF)
     result = reconcile(reports, as_of=AS_OF)
-    assert all(r.errors == 0 for r in reports), [r.to_dict() for r in reports if r.errors]
+    assert all(r.errors == 0 for r in reports), [r.findings.to_dict("records") for r in reports if r.errors]
     found = result.findings
-    assert list(found.columns) == COLUMNS
+    assert list(found.columns) == list(FIELDS)
     assert set(found["severity"]) <= {"info"}, found[["rule", "message"]].to_string()
     # Only 分校经济学院 was allocated more 国家助学金 than it paid: 3000 of 5000.
-    (under,) = result.to_dicts()
+    (under,) = found_dicts(result)
     assert under["rule"] == "rec.under_spent" and under["department"] == "分校经济学院"
     assert under["programme"] == "国家助学金" and under["academic_year"] == YEAR
     assert "60.0%" in under["message"]
@@ -170,22 +177,22 @@ def test_clean_university_has_no_faults(tmp_path):
 
 def test_figures_are_plain_json(tmp_path):
     _, result = run(tmp_path, university())
-    fig = result.figures
-    json.dumps(result.to_dict(), ensure_ascii=False)  # plain values only
-    funds = {(f["programme"], f["college"]): f for f in fig["funds"]}
+    fig = to_data(result.figures)
+    json.dumps(to_data(result.to_record()), ensure_ascii=False)  # plain values only
+    funds = {(f["programme"], f["department"]): f for f in fig["funds"]}
     assert funds[("国家助学金", "文学院")]["paid"] == 7000 and funds[("国家助学金", "文学院")]["recipients"] == 2
     assert funds[("国家奖学金", "全校")]["share"] == 1.0
     assert funds[("学费减免", "分校经济学院")]["allocated"] is None  # nothing allocated: not compared
     campus = {c["campus"]: c for c in fig["campus"]}
-    assert campus["分校区"]["students"] == 2 and campus["分校区"]["paid"] == 8000 and campus["分校区"]["loans"] == 8000
-    assert campus["主校区"]["students"] == 8
-    coverage = {(c["college"], c["level"]): c for c in fig["coverage"]}
+    assert campus["分校区"]["enrolled"] == 2 and campus["分校区"]["paid"] == 8000 and campus["分校区"]["loans"] == 8000
+    assert campus["主校区"]["enrolled"] == 8
+    coverage = {(c["department"], c["level"]): c for c in fig["coverage"]}
     assert coverage[("文学院", "本科")]["difficult"] == 2 and coverage[("文学院", "本科")]["enrolled"] == 4
-    aided = {a["college"]: a for a in fig["aided_share"]}
+    aided = {a["department"]: a for a in fig["aided_share"]}
     assert aided["理学院"]["difficult"] == 1 and aided["理学院"]["aided"] == 1
     programmes = {p["programme"]: p for p in fig["programmes"]}
     assert programmes["国家助学金"]["paid"] == 12000 and programmes["国家助学贷款"]["recipients"] == 2
-    assert fig["totals"]["students"] == 10
+    assert fig["totals"]["enrolled"] == 10
     text = json.dumps(fig, ensure_ascii=False)
     assert INFO["2016001"]["id"] not in text and "2016001" not in text  # aggregates only
 
@@ -325,10 +332,10 @@ def test_planted_fault_is_found(tmp_path, plant):
     files = copy.deepcopy(university())
     rule, student, programme, college, paths, rows = plant(files)
     _, result = run(tmp_path, files)
-    hits = [f for f in result.to_dicts() if f["rule"] == rule]
+    hits = [f for f in found_dicts(result) if f["rule"] == rule]
     assert len(hits) == 1, (rule, hits, result.findings[["rule", "message"]].to_string())
     (hit,) = hits
-    assert set(hit) == set(COLUMNS)
+    assert set(hit) == set(FIELDS)
     assert hit["student_no"] == student and hit["programme"] == programme
     assert hit["academic_year"] == (None if plant.__name__ in NO_YEAR else YEAR)
     assert hit["department"] == college
@@ -343,7 +350,7 @@ def test_identity_message_masks_id_numbers(tmp_path):
     files = copy.deepcopy(university())
     _rows(files, "文学院/资助发放.xlsx")[2]["身份证件号"] = INFO["2016009"]["id"]
     _, result = run(tmp_path, files)
-    (hit,) = [f for f in result.to_dicts() if f["rule"] == "rec.identity_mismatch"]
+    (hit,) = [f for f in found_dicts(result) if f["rule"] == "rec.identity_mismatch"]
     masked = INFO["2016009"]["id"][:6] + "********" + INFO["2016009"]["id"][-4:]
     assert masked in hit["message"] and INFO["2016009"]["id"] not in hit["message"]
 
@@ -364,21 +371,12 @@ def test_superseded_file_is_left_out(tmp_path):
     assert "rec.duplicate_payment" not in set(result.findings["rule"])
 
 
-def test_as_findings_point_at_rows(tmp_path):
-    files = copy.deepcopy(university())
-    plant_exclusive(files)
-    _, result = run(tmp_path, files)
-    rows = result.as_findings()
-    mine = rows[rows["rule"] == "rec.exclusive_awards"]
-    assert sorted(mine["row"].tolist()) == [4, 6] and set(mine["sheet"]) == {"资助发放"}
-
-
 def test_missing_tables_are_noted_not_flooded(tmp_path):
     files = {rel: v for rel, v in university().items() if v[0] in ("disbursement", "allocation")}
     _, result = run(tmp_path, files)
     rules = set(result.findings["rule"])
     assert not rules & {"rec.not_enrolled", "rec.not_difficult"}, rules
-    notes = result.figures["notes"]
+    notes = result.figures.notes
     assert any("在校生" in n for n in notes) and any("困难认定" in n for n in notes)
 
 
@@ -397,6 +395,6 @@ def test_command_exit_codes_and_json(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "rec.identity_mismatch" in printed and "与在校生库身份信息不一致" in printed
     data = json.loads(out_json.read_text(encoding="utf-8"))
-    assert {"findings", "figures"} <= set(data)
-    assert set(data["findings"][0]) == set(COLUMNS)
+    assert data["command"] == "reconcile" and {"findings", "figures"} <= set(data["reconciliation"])
+    assert set(data["reconciliation"]["findings"][0]) == set(FIELDS)
     assert all(INFO[no]["id"] not in printed + out_json.read_text(encoding="utf-8") for no in INFO)

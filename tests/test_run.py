@@ -126,7 +126,7 @@ def test_progress_follows_the_task_table(demo):
     progress = {(p["subsystem"], p["item"]): p for p in demo["report"]["progress"]}
     for missing in TRUTH["tasks_not_submitted"]:
         task = progress[(missing["子系统"], missing["数据项"])]
-        assert task["status"] == "未提交"
+        assert task["status"] == "missing"  # 未提交
         assert task["overdue"] == missing["late"]
 
 

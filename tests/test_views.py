@@ -1,9 +1,9 @@
 """The aggregate tables of the report and the dashboard (:mod:`aidtools.views`), the styled tables, and
-the widgets' state, on the built report (tests/fixtures/demo_report.py), on a report with the
-reconciliation's own column names, on an empty report, and on the real ``build/demo`` run when there is one."""
+the widgets' state, on the built report (tests/fixtures/demo_report.py), on a report with figures of
+several years, on an empty report, and on the real ``build/demo`` run when there is one."""
 from __future__ import annotations
 
-import copy
+import dataclasses
 import datetime as dt
 import re
 from pathlib import Path
@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 
 from aidtools import views
+from aidtools.report import (AidedLine, CampusLine, CoverageLine, FileAccount, Figures, FundsLine, MergedTemplate,
+                             ReconciliationResult, RunReport, Versions)
 from aidtools.views import ALL
 from fixtures.demo_report import BRANCH_COLLEGES, COLLEGES, FULL_IDS, MASKED_IDS, build_report
 
@@ -28,8 +30,13 @@ TABLES = [
 
 
 @pytest.fixture(scope="module")
-def report() -> dict:
+def report() -> RunReport:
     return build_report()
+
+
+def bare_report(**parts) -> RunReport:
+    return RunReport(aidtools_version="0", generated_at="2018-07-15T09:00:00+08:00", as_of="2018-07-15",
+                     versions=Versions("0", "3.11", "2.2"), **parts)
 
 
 def reports_to_try() -> list:
@@ -40,9 +47,9 @@ def reports_to_try() -> list:
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda f: f.__name__)
-@pytest.mark.parametrize("given", [{}, {"reconciliation": {"figures": {}}}, None], ids=["empty", "no-figures", "none"])
+@pytest.mark.parametrize("given", [None, ReconciliationResult()], ids=["no-reconciliation", "no-figures"])
 def test_an_empty_report_gives_empty_tables(table, given):
-    frame = table(given)
+    frame = table(bare_report(reconciliation=given))
     assert isinstance(frame, pd.DataFrame)
     assert frame.empty or table is views.summary_frame
 
@@ -63,9 +70,10 @@ def test_every_table_renders_and_no_full_id_number_is_shown(run):
 
 
 def test_findings_are_masked_even_when_the_report_was_not(report):
-    leaky = copy.deepcopy(report)
-    with_findings = next(f for f in leaky["files"] if f["findings"] and not f["superseded"])
-    with_findings["findings"][0].update(value=FULL_IDS[0], message=f"身份证号{FULL_IDS[1]}校验位错误")
+    leaky = build_report()
+    with_findings = next(f for f in leaky.files if f.findings and not f.superseded)
+    with_findings.findings[0] = dataclasses.replace(with_findings.findings[0], value=FULL_IDS[0],
+                                                    message=f"身份证号{FULL_IDS[1]}校验位错误")
     frame = views.findings_frame(leaky)
     shown = " ".join(frame["value"].dropna()) + " ".join(frame["message"].dropna())
     assert not any(i in shown for i in FULL_IDS)
@@ -75,9 +83,9 @@ def test_findings_are_masked_even_when_the_report_was_not(report):
 def test_superseded_files_do_not_count(report):
     all_files = views.files_frame(report)
     in_use = views.files_frame(report, include_superseded=False)
-    assert len(all_files) - len(in_use) == report["summary"]["files_superseded"] == 1
+    assert len(all_files) - len(in_use) == report.summary.files_superseded == 1
     assert views.findings_frame(report)["path"].str.contains("旧").sum() == 0
-    assert int(views.findings_by_department(report)["errors"].sum()) == report["summary"]["errors"]
+    assert int(views.findings_by_department(report)["errors"].sum()) == report.summary.errors
 
 
 def test_findings_by_rule_counts_and_titles(report):
@@ -92,22 +100,26 @@ def test_errors_by_department_rule_adds_up(report):
     per_department = views.findings_by_department(report).set_index("department")["errors"]
     assert (table["total"] == per_department.loc[table.index]).all()
     assert table.drop(columns="total").sum(axis=1).equals(table["total"])
-    assert "身份证号校验位错误" in views.errors_by_department_rule(report, titles=True).columns
+    assert "身份证号校验位错误（id.checksum）" in views.errors_by_department_rule(report, titles=True).columns
     short = views.errors_by_department_rule(report, top=2)
     assert list(short.columns[2:]) == ["other", "total"]
     assert short["total"].equals(table["total"].loc[short.index])
 
 
 def test_merge_files_say_why_a_file_was_not_merged():
-    merge = {"disbursement": {"rows_read": 5, "files": [
-        {"path": "a.xlsx", "department": "文学院", "status": "merged", "rows_read": 2, "rows_merged": 2},
-        {"path": "b.xlsx", "department": "文学院", "status": "held_back", "rows_read": 3, "rows_held_back": 3,
-         "reason": f"整个文件暂缓导入：身份证号{FULL_IDS[0]}所在列被改名"},
-        {"path": "c.xlsx", "department": "法学院", "status": "superseded", "superseded_by": "d.xlsx"}]}}
-    files = views.merge_files_frame({"merge": merge}, only_problems=True)
-    assert files["status"].tolist() == ["整个文件暂缓", "已被取代"]
+    def account(path, department, status, **counts):
+        return FileAccount(path=path, department=department, template="disbursement", sha256=None, status=status,
+                           **counts)
+
+    run = bare_report(merge={"disbursement": MergedTemplate(template="disbursement", title="资助发放", rows_read=5, files=[
+        account("a.xlsx", "文学院", "merged", rows_read=2, rows_merged=2),
+        account("b.xlsx", "文学院", "held_back", rows_read=3, rows_held_back=3,
+                reason=f"整个文件暂缓导入：身份证号{FULL_IDS[0]}所在列被改名"),
+        account("c.xlsx", "法学院", "superseded", superseded_by="d.xlsx")])})
+    files = views.merge_files_frame(run, only_problems=True)
+    assert files["status"].tolist() == ["整个文件暂缓", "已被较新的文件取代"]
     assert FULL_IDS[0] not in files["reason"].iloc[0] and MASKED_IDS[0] in files["reason"].iloc[0]
-    assert files["rows_superseded"].tolist() == [0, 0] and len(views.merge_files_frame({"merge": merge})) == 3
+    assert files["rows_superseded"].tolist() == [0, 0] and len(views.merge_files_frame(run)) == 3
 
 
 def test_leaders_see_student_numbers_shortened(report):
@@ -137,26 +149,25 @@ def test_money_adds_up_and_share_is_paid_over_allocated(report):
     assert (by_college["share"] == by_college["paid"] / by_college["allocated"]).all()
     over = views.over_allocated(report, year)
     assert list(over[["programme", "department"]].itertuples(index=False, name=None)) == [("国家助学金", "信息工程学院")]
-    # 研究生 programmes only for the graduate subsystem; 学费减免 is both
+    # 研究生 programmes only for the graduate subsystem; 学费减免 and 勤工助学 are both
     graduate = set(views.funds_by_programme(report, year, subsystem="研究生")["programme"])
-    assert graduate == {"研究生国家助学金", "研究生学业奖学金", "学费减免"}
+    assert graduate == {"研究生国家助学金", "研究生学业奖学金", "学费减免", "勤工助学"}
 
 
-def test_coverage_of_one_year_from_the_reconciliations_own_column_names():
-    """The reconciliation writes college/students/share per academic year: read them, one year at a time."""
-    figures = {
-        "coverage": [
-            {"academic_year": y, "college": "文学院", "level": "本科", "enrolled": 1000, "difficult": d, "share": d / 1000}
-            for y, d in (("2016-2017", 150), ("2017-2018", 200))
-        ] + [{"academic_year": "2017-2018", "college": "文学院", "level": "硕士研究生", "enrolled": 100, "difficult": 10}],
-        "aided_share": [{"academic_year": "2017-2018", "college": "文学院", "difficult": 210, "aided": 105}],
-        "campus": [{"academic_year": "2017-2018", "campus": "分校", "students": 800, "difficult": 90, "paid": 5e5}],
-        "funds": [{"programme": "国家助学金", "academic_year": "2017-2018", "college": "文学院", "allocated": 1e5,
-                   "paid": 9e4, "recipients": 30, "quota": 33},
-                  {"programme": "勤工助学", "academic_year": "2017-2018", "college": "文学院", "allocated": None,
-                   "paid": 2e4, "recipients": 5, "quota": None, "compared": False}],
-    }
-    run = {"reconciliation": {"figures": figures}}
+def test_coverage_of_one_year_at_a_time():
+    """Student counts do not add up across academic years: one year is shown, the latest by default."""
+    figures = Figures(
+        coverage=[CoverageLine(academic_year=y, department="文学院", level="本科", enrolled=1000, difficult=d,
+                               share=d / 1000) for y, d in (("2016-2017", 150), ("2017-2018", 200))]
+        + [CoverageLine(academic_year="2017-2018", department="文学院", level="硕士研究生", enrolled=100, difficult=10)],
+        aided_share=[AidedLine(academic_year="2017-2018", department="文学院", difficult=210, aided=105)],
+        campus=[CampusLine(academic_year="2017-2018", campus="分校", enrolled=800, difficult=90, paid=5e5)],
+        funds=[FundsLine(programme="国家助学金", academic_year="2017-2018", department="文学院", allocated=1e5,
+                         paid=9e4, recipients=30, quota=33, compared=True),
+               FundsLine(programme="勤工助学", academic_year="2017-2018", department="文学院", allocated=None,
+                         paid=2e4, recipients=5, quota=None, compared=False)],
+    )
+    run = bare_report(reconciliation=ReconciliationResult(figures=figures))
     latest = views.coverage_frame(run).iloc[0]
     assert (latest["enrolled"], latest["difficult"], latest["aided"]) == (1100, 210, 105)
     assert latest["coverage"] == pytest.approx(210 / 1100)

@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ["pyproject.toml", "README.md", "aidtools", "notebooks", "dashboards"]
 REPORT_TITLE = "学生资助数据检查与对账报告"
 PACKAGE_FILES = ["aidtools/notebooks/report.ipynb", "aidtools/dashboards/overview.ipynb", "aidtools/data/rules.yaml",
-                 "aidtools/data/policy.csv", "aidtools/data/specs/student.yaml", "aidtools/data/codes/sex.yaml"]
+                 "aidtools/data/policy.csv", "aidtools/data/specs/student.yaml", "aidtools/data/codes/sex.yaml",
+                 "aidtools/report/report.schema.json"]
 INSTALL_SECONDS = 1800
 RUN_SECONDS = 900
 
