@@ -4,7 +4,8 @@ A single finding is a :class:`Finding`; many findings travel as a pandas DataFra
 columns :data:`FIELDS`, so that they can be filtered, grouped and charted. A cell or row finding says
 where it is (path, sheet, row, column, field, value); a reconciliation (``rec.*``) finding says whom it
 is about (student_no, programme, academic_year, department = the student's college) and which records
-it rests on (``sources``: every (path, row) involved). Fields that do not apply are None.
+it rests on (``sources``: every (path, row) involved) and, when a check error explains it, that error
+(``caused_by``: (path, row, rule)). Fields that do not apply are None.
 
 :data:`SEVERITIES` is the one table of severities: their order (errors first) and Chinese names.
 
@@ -51,6 +52,15 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Cause:
+    """A check error that explains a reconciliation finding: its file, Excel row and rule."""
+
+    path: str
+    row: int
+    rule: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """One problem found: where it is or whom it concerns, which rule, how bad, and what to do (in Chinese)."""
 
@@ -68,6 +78,7 @@ class Finding:
     academic_year: str | None = None  # rec.*: the academic year
     department: str | None = None  # rec.*: the student's college (院系)
     sources: tuple[Source, ...] = ()  # rec.*: every record involved
+    caused_by: tuple[Cause, ...] = ()  # rec.*: the check errors that explain it (then counted as those)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,11 +88,11 @@ FIELDS = tuple(f.name for f in fields(Finding))
 CELL_FIELDS = FIELDS[:FIELDS.index("student_no")]  # what a check of one file fills in
 
 
-def _source_dicts(value) -> list[dict]:
+def _dicts(value) -> list[dict]:
+    """Sources or causes as given in a frame (dicts, records, or None) as plain dicts."""
     if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
         return []
-    return [{"path": s["path"] if isinstance(s, dict) else s.path,
-             "row": int(s["row"] if isinstance(s, dict) else s.row)} for s in value]
+    return [dict(x) if isinstance(x, dict) else asdict(x) for x in value]
 
 
 def to_frame(findings) -> pd.DataFrame:
@@ -93,7 +104,7 @@ def to_frame(findings) -> pd.DataFrame:
 
 def normalise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a findings frame its canonical columns and types (row as nullable int; ``sources`` a list of
-    ``{"path", "row"}`` dicts, or None where a finding has none)."""
+    ``{"path", "row"}`` dicts and ``caused_by`` of ``{"path", "row", "rule"}``, or None where there are none)."""
     for name in FIELDS:
         if name not in frame.columns:
             frame[name] = None
@@ -120,13 +131,22 @@ def from_frame(frame: pd.DataFrame) -> list[Finding]:
     """The rows of a findings frame as :class:`Finding` records."""
     out = []
     for rec in frame[list(FIELDS)].to_dict("records"):
-        sources = tuple(Source(**s) for s in _source_dicts(rec.pop("sources")))
+        sources = tuple(Source(path=s["path"], row=int(s["row"])) for s in _dicts(rec.pop("sources")))
+        causes = tuple(Cause(path=c["path"], row=int(c["row"]), rule=c["rule"]) for c in _dicts(rec.pop("caused_by")))
         rec = {k: (None if (v is None or (not isinstance(v, str) and pd.isna(v))) else v) for k, v in rec.items()}
         if rec["row"] is not None:
             rec["row"] = int(rec["row"])
-        out.append(Finding(**rec, sources=sources))
+        out.append(Finding(**rec, sources=sources, caused_by=causes))
     return out
 
 
 def count(frame: pd.DataFrame, severity: str) -> int:
     return int((frame["severity"] == severity).sum()) if len(frame) else 0
+
+
+def independent(frame: pd.DataFrame) -> pd.DataFrame:
+    """The findings no check error explains (``caused_by`` empty): what counts as a finding of its own."""
+    if not len(frame):
+        return frame
+    caused = frame["caused_by"].map(lambda c: bool(c) if isinstance(c, (list, tuple)) else False)
+    return frame[~caused.to_numpy(dtype=bool)]

@@ -23,6 +23,7 @@ class Rule:
     scope: str
     title: str
     fix: str
+    group: bool = False  # rec.*: about a programme × college, not about records (holds no row back)
 
 
 def load_rules() -> dict[str, Rule]:

@@ -40,14 +40,17 @@ __all__ = ["reconcile", "reconcile_tables", "Reconciliation", "TEMPLATES", "gath
 
 @dataclass
 class Reconciliation:
-    """Findings (a findings frame, :data:`aidtools.findings.FIELDS`), figures and the tables used."""
+    """Findings (a findings frame, :data:`aidtools.findings.FIELDS`), figures and the tables used.
+
+    Counts (:meth:`count`, :attr:`errors`) leave out findings a check error explains (``caused_by``):
+    those count as their cause."""
 
     findings: pd.DataFrame
     figures: Figures
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def count(self, severity: str) -> int:
-        return F.count(self.findings, severity)
+        return F.count(F.independent(self.findings), severity)
 
     @property
     def errors(self) -> int:
@@ -82,4 +85,8 @@ def reconcile(reports, as_of: dt.date | None = None, school: str | None = None, 
     学校代码 used for school-set standards; ``superseded`` is a set of paths to leave out.
     """
     reports = list(reports)
-    return reconcile_tables(gather(reports, superseded=superseded), as_of=as_of, school=school)
+    from aidtools.reconcile.causes import link_causes
+
+    result = reconcile_tables(gather(reports, superseded=superseded), as_of=as_of, school=school)
+    result.findings = link_causes(result.findings, reports, result.tables)
+    return result
