@@ -13,6 +13,7 @@ DESC = {
  "RunReport": "aidtools 一次运行的报告 / the report of one aidtools command (report.json)",
  "Finding": "一条问题 / one finding: a cell, row or file finding (path…value) or a reconciliation finding (student_no…sources)",
  "Source": "问题所依据的记录 / a record a finding rests on",
+ "Cause": "引起对账问题的检查错误 / a check error that explains a reconciliation finding",
  "FileResult": "一个被检查的文件 / one checked file",
  "InputFile": "提交文件夹中的一个文件 / one input file",
  "Versions": "生成报告的软件与数据版本 / versions of what produced the report",

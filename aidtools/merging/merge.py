@@ -39,10 +39,11 @@ from aidtools.merging.provenance import write_provenance
 from aidtools.merging.resubmissions import find_supersessions, superseded_finding
 from aidtools.merging.sources import original_values
 from aidtools.reading.limits import DEFAULT_LIMITS
-from aidtools.report import FileAccount, MergedTemplate
+from aidtools.report import FileAccount, MergedTemplate, SubsystemPart
 from aidtools.recognize import column_letter
 from aidtools.rules import RULES
 from aidtools.specs import ROW_COLUMN, TemplateSpec, load_specs
+from aidtools.subsystems import SUBSYSTEMS, UNKNOWN, SubsystemOf, students_of
 from aidtools.writing.private import private_dir, safe_name
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,23 @@ log = logging.getLogger(__name__)
 MERGE_RULES = ("file.superseded", "merge.duplicate_across_files")
 NUMERIC_TYPES = ("int", "amount", "decimal")
 # Where a row came from, carried beside the template's columns (names cannot clash with Chinese headers).
-META = ["_source", "_path", "_sha256", "_sheet", "_row", "_department"]
+META = ["_source", "_path", "_sha256", "_sheet", "_row", "_department", "_subsystem"]
 class AccountingError(RuntimeError):
     """Rows read and rows written out do not add up: a bug, never a data problem."""
+
+
+@dataclass
+class SubsystemMerge:
+    """One subsystem's import workbook of a template, with its held-back workbook and provenance."""
+
+    subsystem: str
+    rows_read: int = 0
+    rows_merged: int = 0
+    rows_held_back: int = 0
+    rows_superseded: int = 0
+    path: Path | None = None
+    held_back_path: Path | None = None
+    provenance_path: Path | None = None
 
 
 @dataclass
@@ -66,10 +81,9 @@ class TemplateMerge:
     rows_held_back: int = 0
     rows_superseded: int = 0
     rows_duplicate: int = 0  # of rows_held_back: records another file also carried
-    path: Path | None = None
-    held_back_path: Path | None = None
-    provenance_path: Path | None = None
+    rows_held_back_rec: int = 0  # of rows_held_back: held back for a reconciliation error
     official_template: str | None = None
+    parts: dict[str, SubsystemMerge] = field(default_factory=dict)  # subsystem -> its files and counts
     files: list[FileAccount] = field(default_factory=list)
 
     def to_record(self, relative_to=None) -> MergedTemplate:
@@ -77,12 +91,15 @@ class TemplateMerge:
         def as_str(path):
             return None if path is None else _shown(path, relative_to)
 
+        parts = [SubsystemPart(subsystem=p.subsystem, rows_read=p.rows_read, rows_merged=p.rows_merged,
+                               rows_held_back=p.rows_held_back, rows_superseded=p.rows_superseded,
+                               path=as_str(p.path), held_back_path=as_str(p.held_back_path),
+                               provenance_path=as_str(p.provenance_path)) for p in self.parts.values()]
         return MergedTemplate(
             template=self.template, title=self.title, rows_read=self.rows_read, rows_merged=self.rows_merged,
             rows_held_back=self.rows_held_back, rows_superseded=self.rows_superseded,
-            rows_duplicate=self.rows_duplicate, path=as_str(self.path), held_back_path=as_str(self.held_back_path),
-            provenance_path=as_str(self.provenance_path), official_template=self.official_template,
-            files=[dataclasses.replace(f) for f in self.files])
+            rows_duplicate=self.rows_duplicate, rows_held_back_rec=self.rows_held_back_rec,
+            official_template=self.official_template, parts=parts, files=[dataclasses.replace(f) for f in self.files])
 
 
 @dataclass
@@ -113,7 +130,8 @@ def _shown(path, relative_to) -> str:
 
 
 def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file=None, specs=None,
-                  limits=DEFAULT_LIMITS, annotate: bool = True, supersessions=None) -> MergeResult:
+                  limits=DEFAULT_LIMITS, annotate: bool = True, supersessions=None,
+                  reconciliation: pd.DataFrame | None = None) -> MergeResult:
     """Merge the checked files ``reports`` into ``out_dir``: per template an import workbook, its
     provenance sidecar and, when rows are held back, a held-back workbook.
 
@@ -122,6 +140,8 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
     is written. ``annotate``: add this merge's findings (``file.superseded``,
     ``merge.duplicate_across_files``) to the reports' findings, replacing those of an earlier merge.
     ``supersessions``: the resubmissions found already (:func:`.resubmissions.find_supersessions`).
+    ``reconciliation``: the reconciliation's findings frame; every record an error of it rests on is
+    held back too (group-level findings about a programme × college hold none).
     """
     specs = specs or load_specs()
     reports = list(reports)
@@ -145,15 +165,23 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
                 path=report.display_path, department=report.department, template=report.template,
                 sha256=report.sha256, status="unusable", rows_read=int(report.rows),
                 reason="；".join(report.findings.loc[report.findings["severity"] == "error", "message"].head(3)) or None)
+    context = _Context(supersessions=supersessions, hold_back_files=hold_back_files, limits=limits, out_dir=out_dir,
+                       subsystem_of=SubsystemOf.from_students(students_of(
+                           [r for i, r in enumerate(reports) if i not in supersessions])),
+                       rec_reasons=rec_reasons(reconciliation))
     for template in [t for t in specs if t in by_template]:
         spec = specs[template]
         use_official = official if official is not None and official.spec.id == template else None
-        merged, file_accounts, duplicates = _merge_template(
-            spec, reports, by_template[template], supersessions, out_dir, hold_back_files, use_official, limits)
+        merged, file_accounts, duplicates = _merge_template(spec, reports, by_template[template], use_official, context)
         result.templates[template] = merged
         accounts.update(file_accounts)
         for index, frame in duplicates.items():
             found.setdefault(index, []).append(frame)
+    for merged in result.templates.values():
+        unknown = merged.parts.get(UNKNOWN)
+        if unknown is not None and unknown.rows_read:
+            result.notes.append(f"“{merged.title}”有 {unknown.rows_read} 行无法确定属于本专科还是研究生子系统（在校生库中没有"
+                                f"这些学生，或没有在校生数据），放在“{UNKNOWN}”文件夹中，请核对后再导入。")
     if official is not None and official.spec.id not in by_template:
         result.notes.append(f"官方模板“{official.path.name}”对应的“{official.spec.title}”没有可合并的文件，未使用。")
     result.files = [accounts[i] for i in range(len(reports))]
@@ -166,19 +194,32 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
     return result
 
 
-def _merge_template(spec, reports, indices, supersessions, out_dir, hold_back_files, official, limits):
-    """One template: split each file's rows, merge, set duplicates aside, write, account."""
+@dataclass
+class _Context:
+    """What every template's merge needs to know about the whole batch."""
+
+    supersessions: dict
+    hold_back_files: bool
+    limits: object
+    out_dir: Path
+    subsystem_of: SubsystemOf
+    rec_reasons: pd.DataFrame  # path, row, line: records a reconciliation error rests on
+
+
+def _merge_template(spec, reports, indices, official, ctx: _Context):
+    """One template: split each file's rows, merge, set duplicates aside, write per subsystem, account."""
     accounts: dict[int, FileAccount] = {}
-    candidates, held, whole_file = [], [], {}
+    candidates, held, whole_file, superseded = [], [], {}, []
     for index in indices:
         report = reports[index]
         accounts[index] = FileAccount(path=report.display_path, department=report.department, template=spec.id,
                                       sha256=report.sha256, status="merged", rows_read=len(report.table))
-        if index in supersessions:
+        if index in ctx.supersessions:
             accounts[index].status, accounts[index].rows_superseded = "superseded", len(report.table)
-            accounts[index].superseded_by = reports[supersessions[index].new].display_path
+            accounts[index].superseded_by = reports[ctx.supersessions[index].new].display_path
+            superseded.append(ctx.subsystem_of.rows(report.table, spec.subsystem))
             continue
-        to_merge, kept_back, reason = _split(report, spec, index, hold_back_files)
+        to_merge, kept_back, reason = _split(report, spec, index, ctx)
         candidates.append(to_merge)
         held.append(kept_back)
         if reason:
@@ -189,8 +230,10 @@ def _merge_template(spec, reports, indices, supersessions, out_dir, hold_back_fi
     held = [h for h in held + [duplicates] if len(h)]
     held_rows = None
     if held:
-        held_rows = _with_original_values(pd.concat(held, ignore_index=True), spec, reports, limits)
+        held_rows = _with_original_values(pd.concat(held, ignore_index=True), spec, reports, ctx.limits)
         held_rows = held_rows.sort_values(["_path", "_source", "_row"], kind="stable").reset_index(drop=True)
+        # Duplicates of another file's records were not held back for a reconciliation error.
+        held_rows["_rec"] = held_rows.reindex(columns=["_rec"])["_rec"].fillna(False).astype(bool)
     if merged[["_source", "_row"]].duplicated().any():
         raise AccountingError(f"{spec.id}: 同一来源行被合并了两次")
     _settle(accounts, merged, held_rows, whole_file)
@@ -198,30 +241,62 @@ def _merge_template(spec, reports, indices, supersessions, out_dir, hold_back_fi
     in_path_order = sorted(indices, key=lambda i: (reports[i].display_path, i))
     outcome = TemplateMerge(template=spec.id, title=spec.title, files=[accounts[i] for i in in_path_order],
                             official_template=str(official.path) if official is not None else None,
-                            rows_duplicate=len(duplicates))
+                            rows_duplicate=len(duplicates),
+                            rows_held_back_rec=int(held_rows["_rec"].sum()) if held_rows is not None else 0)
     for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded"):
         setattr(outcome, name, sum(getattr(a, name) for a in outcome.files))
-    _write_outputs(outcome, spec, merged, held_rows, out_dir, official)
+    superseded = pd.concat(superseded, ignore_index=True) if superseded else pd.Series(dtype=object)
+    _write_outputs(outcome, spec, merged, held_rows, superseded, ctx.out_dir, official)
     log.info("合并%s：读取%d行 = 导入%d + 暂缓%d + 被取代%d", spec.id, outcome.rows_read, outcome.rows_merged,
              outcome.rows_held_back, outcome.rows_superseded)
     return outcome, accounts, duplicate_findings
 
 
-def _split(report, spec: TemplateSpec, index: int, hold_back_files: bool):
-    """A file's rows: (to merge, held back with their reasons, why the whole file is held back or None)."""
+def _split(report, spec: TemplateSpec, index: int, ctx: _Context):
+    """A file's rows: (to merge, held back with their reasons, why the whole file is held back or None).
+
+    Held back: rows with a check error, rows a reconciliation error rests on, or every row."""
     part = _with_source(report.table, spec, report, index)
+    part["_subsystem"] = ctx.subsystem_of.rows(report.table, spec.subsystem).to_numpy(dtype=object)
     file_errors = report.file_level_errors()
     whole = None
     if len(file_errors):
         whole = "整个文件暂缓导入：" + "；".join(file_errors["message"])
-    elif hold_back_files and report.errors:
+    elif ctx.hold_back_files and report.errors:
         whole = f"整个文件暂缓导入：本文件有{report.errors}个错误（按“有错误的文件整体暂缓”设置，不导入其中任何一行）。"
-    hold = np.ones(len(part), dtype=bool) if whole else part["_row"].isin(report.error_rows()).to_numpy()
+    rec = ctx.rec_reasons[ctx.rec_reasons["path"] == report.display_path].set_index("row")["line"]
+    on_rec = part["_row"].isin(rec.index).to_numpy()
+    hold = np.ones(len(part), dtype=bool) if whole else (part["_row"].isin(report.error_rows()).to_numpy() | on_rec)
     kept_back = part[hold].copy()
-    reasons = _row_reasons(report).reindex(kept_back["_row"].to_numpy()).fillna("").to_numpy()
-    reasons = pd.Series(reasons, index=kept_back.index, dtype=object)
+    rows = kept_back["_row"].to_numpy()
+    checks = _row_reasons(report).reindex(rows).fillna("").to_numpy(dtype=object)
+    reasons = pd.Series(checks, index=kept_back.index, dtype=object).str.cat(
+        pd.Series(rec.reindex(rows).fillna("").to_numpy(dtype=object), index=kept_back.index), sep="\n").str.strip()
     kept_back["reasons"] = (whole + "\n" + reasons).str.strip() if whole else reasons
+    kept_back["_rec"] = on_rec[hold]
     return part[~hold], kept_back, whole
+
+
+def rec_reasons(findings: pd.DataFrame | None) -> pd.DataFrame:
+    """path, row, line for every record a reconciliation error rests on (group-level rules excluded): the
+    line names the rule, says what is wrong and lists the other records involved."""
+    columns = ["path", "row", "line"]
+    if findings is None or not len(findings):
+        return pd.DataFrame(columns=columns)
+    record_level = findings["rule"].map(lambda r: not RULES[r].group if r in RULES else True).astype(bool)
+    errors = findings[(findings["severity"] == "error") & record_level]
+    exploded = errors[["rule", "message", "sources"]].explode("sources")
+    exploded = exploded[exploded["sources"].notna()]
+    if not len(exploded):
+        return pd.DataFrame(columns=columns)
+    where = pd.Series([f"{s['path']}第{s['row']}行" for s in exploded["sources"]], index=exploded.index)
+    involved = where.groupby(level=0).agg(lambda w: "、".join(w) if len(w) > 1 else "")
+    title = exploded["rule"].map(lambda r: RULES[r].title if r in RULES else r)
+    line = ("【对账错误】" + title + "（" + exploded["rule"] + "）：" + exploded["message"].astype(str)
+            + involved.reindex(exploded.index).map(lambda w: f"（涉及的记录：{w}）" if w else ""))
+    out = pd.DataFrame({"path": [s["path"] for s in exploded["sources"]],
+                        "row": [int(s["row"]) for s in exploded["sources"]], "line": line.to_numpy(dtype=object)})
+    return out.groupby(["path", "row"], as_index=False, sort=False)["line"].agg("\n".join)
 
 
 def _settle(accounts: dict[int, FileAccount], merged, held_rows, whole_file: dict[int, str]) -> None:
@@ -239,22 +314,39 @@ def _settle(accounts: dict[int, FileAccount], merged, held_rows, whole_file: dic
             account.status = "partly_held_back" if account.rows_held_back else "merged"
 
 
-def _write_outputs(outcome: TemplateMerge, spec: TemplateSpec, merged, held_rows, out_dir: Path, official) -> None:
-    """The import workbook, its provenance sidecar and the held-back workbook (removed when nothing is held back)."""
+def _write_outputs(outcome: TemplateMerge, spec: TemplateSpec, merged, held_rows, superseded: pd.Series,
+                   out_dir: Path, official) -> None:
+    """Per subsystem (``OUT/本专科/``, ``OUT/研究生/``, ``OUT/子系统未定/``): the import workbook, its
+    provenance sidecar and the held-back workbook (an earlier run's files of a subsystem that has no
+    rows now are removed, so nothing stale is left to import)."""
     stem = safe_name(spec.id)
     suffix = official.suffix if official is not None else ".xlsx"
-    outcome.path = write_import_workbook(spec, merged, out_dir / f"{stem}{suffix}", official)
-    provenance = pd.DataFrame({
-        "import_row": np.arange(spec.first_data_row, spec.first_data_row + len(merged)),
-        "path": merged["_path"], "sha256": merged["_sha256"], "sheet": merged["_sheet"],
-        "source_row": merged["_row"], "department": merged["_department"],
-    })
-    outcome.provenance_path = write_provenance(provenance, out_dir / f"{stem}.provenance.csv")
-    held_path = out_dir / f"{stem}.held_back.xlsx"
-    if held_rows is not None:
-        outcome.held_back_path = write_held_back(spec, _held_columns(held_rows), held_path)
-    elif held_path.exists():
-        held_path.unlink()  # an earlier run's list would be stale
+    held = held_rows if held_rows is not None else merged.iloc[0:0].assign(reasons=None)
+    present = set(merged["_subsystem"]) | set(held["_subsystem"]) | set(superseded)
+    for subsystem in [*SUBSYSTEMS, UNKNOWN]:
+        folder = out_dir / subsystem
+        names = (f"{stem}{suffix}", f"{stem}.provenance.csv", f"{stem}.held_back.xlsx")
+        if subsystem not in present:
+            for name in names:
+                (folder / name).unlink(missing_ok=True)
+            continue
+        folder = private_dir(folder)
+        mine, kept_back = merged[merged["_subsystem"] == subsystem], held[held["_subsystem"] == subsystem]
+        part = SubsystemMerge(subsystem=subsystem, rows_merged=len(mine), rows_held_back=len(kept_back),
+                              rows_superseded=int((superseded == subsystem).sum()))
+        part.rows_read = part.rows_merged + part.rows_held_back + part.rows_superseded
+        part.path = write_import_workbook(spec, mine, folder / names[0], official)
+        provenance = pd.DataFrame({
+            "import_row": np.arange(spec.first_data_row, spec.first_data_row + len(mine)),
+            "path": mine["_path"], "sha256": mine["_sha256"], "sheet": mine["_sheet"],
+            "source_row": mine["_row"], "department": mine["_department"],
+        })
+        part.provenance_path = write_provenance(provenance, folder / names[1])
+        if len(kept_back):
+            part.held_back_path = write_held_back(spec, _held_columns(kept_back), folder / names[2])
+        else:
+            (folder / names[2]).unlink(missing_ok=True)
+        outcome.parts[subsystem] = part
 
 
 def _with_source(table, spec: TemplateSpec, report, index: int) -> pd.DataFrame:
@@ -378,6 +470,9 @@ def check_accounting(result: MergeResult) -> None:
                 problems.append(f"{template}: {name} 与各文件之和不符")
         if merged.rows_read != merged.rows_merged + merged.rows_held_back + merged.rows_superseded:
             problems.append(f"{template}: 读取{merged.rows_read}行 ≠ 导入 + 暂缓 + 被取代")
+        for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded"):
+            if getattr(merged, name) != sum(getattr(p, name) for p in merged.parts.values()):
+                problems.append(f"{template}: {name} 与各子系统之和不符")
     if problems:
         raise AccountingError("合并行数对不上：" + "；".join(problems))
 

@@ -126,20 +126,34 @@ class FileAccount:
 
 
 @dataclass
+class SubsystemPart:
+    """One subsystem's import workbook of a template (``import/本专科/``, ``import/研究生/``), its held-back
+    workbook and provenance, and its accounting: rows_read = rows_merged + rows_held_back + rows_superseded."""
+
+    subsystem: str  # 本专科, 研究生, or 子系统未定
+    rows_read: int = 0
+    rows_merged: int = 0
+    rows_held_back: int = 0
+    rows_superseded: int = 0
+    path: str | None = None
+    held_back_path: str | None = None
+    provenance_path: str | None = None
+
+
+@dataclass
 class MergedTemplate:
-    """One template's import workbook and its accounting (sums over ``files``)."""
+    """One template's accounting (sums over ``files``, and over ``parts``: one per subsystem)."""
 
     template: str
     title: str
     rows_read: int = 0
     rows_merged: int = 0
-    rows_held_back: int = 0
+    rows_held_back: int = 0  # check errors, reconciliation errors and duplicates of another file's records
     rows_superseded: int = 0
     rows_duplicate: int = 0  # of rows_held_back: records another file also carried
-    path: str | None = None
-    held_back_path: str | None = None
-    provenance_path: str | None = None
+    rows_held_back_rec: int = 0  # of rows_held_back: held back for a reconciliation (两线三库) error
     official_template: str | None = None
+    parts: list[SubsystemPart] = field(default_factory=list)
     files: list[FileAccount] = field(default_factory=list)
 
 
