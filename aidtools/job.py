@@ -1,7 +1,9 @@
 """The main job: one command turns a submissions folder into feedback, import files and reports.
 
-``run_job`` is the steps of :mod:`aidtools.steps` in a row: check every file, merge, write feedback
-workbooks, reconcile, track progress against the task table, then write the run report as
+``run_job`` is the steps of :mod:`aidtools.steps` in a row: check every file, reconcile the tables
+across files (两线三库), merge (holding back what either found wrong, per subsystem), write each
+department its feedback workbooks (both kinds of findings), track progress against the task table,
+then write the run report as
 ``report.json``, ``report.xlsx`` and ``report.html``. Rerunning on the same inputs gives the same
 ``report.json`` apart from ``generated_at``.
 """
@@ -28,9 +30,9 @@ def run_job(submissions, out, options: Options | None = None, tasks=None, html: 
     submissions, out = Path(submissions), Path(out)
     private_dir(out)
     batch = steps.check([submissions], options, progress_bar)
-    merged = steps.merge(batch, private_dir(out / IMPORT_DIR))
-    steps.feedback(batch, private_dir(out / FEEDBACK_DIR))
     reconciliation = steps.reconcile(batch)
+    merged = steps.merge(batch, private_dir(out / IMPORT_DIR), reconciliation)
+    steps.feedback(batch, private_dir(out / FEEDBACK_DIR), reconciliation)
     report = steps.report(batch, "run", submissions=submissions, reconciliation=reconciliation, merged=merged,
                           progress_items=steps.progress(batch, tasks), out=out)
     write_outputs(report, out, html=html)

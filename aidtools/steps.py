@@ -118,21 +118,36 @@ def reconcile(batch: Batch):
                          superseded=batch.superseded)
 
 
-def merge(batch: Batch, out):
-    """The import workbooks in ``out`` (:class:`aidtools.merging.MergeResult`)."""
+def merge(batch: Batch, out, reconciliation=None):
+    """The import workbooks in ``out/<subsystem>/`` (:class:`aidtools.merging.MergeResult`): rows with a
+    check error, and the records a reconciliation error rests on, are held back."""
     from aidtools.merging import merge_reports
 
     o = batch.options
     return merge_reports(batch.reports, out, hold_back_files=o.hold_back_files, template_file=o.template_file,
-                         specs=o.specs, limits=o.limits, supersessions=batch.supersessions)
+                         specs=o.specs, limits=o.limits, supersessions=batch.supersessions,
+                         reconciliation=reconciliation.findings if reconciliation is not None else None)
 
 
-def feedback(batch: Batch, out) -> list[tuple[FileReport, Path | None]]:
-    """A feedback workbook for each file in use, in ``out/<department>/``: (report, path or None)."""
+def feedback(batch: Batch, out, reconciliation=None) -> list[tuple[FileReport, Path | None]]:
+    """A feedback workbook for each file in use, in ``out/<department>/``: (report, path or None). With
+    the ``reconciliation``, the records its findings rest on are marked too, with what the other table
+    holds, and a file passes only with neither a check nor a reconciliation error."""
     from aidtools.outputs.feedback import write_all_feedback
 
     used = batch.in_use()
-    return list(zip(used, write_all_feedback(used, out, limits=batch.options.limits)))
+    cross = cross_findings(batch, reconciliation)
+    return list(zip(used, write_all_feedback(used, out, limits=batch.options.limits, cross=cross)))
+
+
+def cross_findings(batch: Batch, reconciliation) -> dict:
+    """Display path -> the reconciliation findings on that file's records (a findings frame each)."""
+    from aidtools.reconcile.by_record import record_findings
+
+    if reconciliation is None:
+        return {}
+    return record_findings(reconciliation.findings, {r.display_path: (r.template, r.sheet) for r in batch.in_use()},
+                           batch.options.specs)
 
 
 def task_table(tasks_path, options: Options) -> pd.DataFrame | None:

@@ -1,5 +1,6 @@
 """``aidtools feedback PATH... --out DIR``: check, then write each department its feedback workbooks
-(``OUT/<department>/<name>-反馈.xlsx``). Files a newer resubmission replaces get none.
+(``OUT/<department>/<name>-反馈.xlsx``), with the cells the checks and the reconciliation (两线三库)
+found wrong marked. Files a newer resubmission replaces get none.
 Exit 0 when no file has errors, 1 when some have, 2 on a usage error."""
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def run(args) -> int:
     if not inputs_ok(args.paths):
         return 2
     batch = check_batch(args, options)
-    written = steps.feedback(batch, Path(args.out))
+    written = steps.feedback(batch, Path(args.out), steps.reconcile(batch))
     per_department = Counter(r.department or NO_DEPARTMENT for r, p in written if p is not None)
     print(f"已生成 {sum(per_department.values())} 个反馈文件，输出目录 {args.out}：")
     for department, n in sorted(per_department.items()):

@@ -1,6 +1,7 @@
 """``aidtools merge PATH... --out DIR [--hold-back-files] [--template-file F]``: check, then merge the
-passing rows into one import workbook per template, with provenance and a held-back list; the
-merge's part of the run report goes to ``OUT/merge.json``.
+passing rows into one import workbook per template and subsystem (``OUT/本专科/``, ``OUT/研究生/``), with
+provenance and a held-back list; as in ``run``, the tables are reconciled first and the records a
+reconciliation error rests on are held back too. The run report goes to ``OUT/merge.json``.
 Exit 0 when no file has errors, 1 when some have (their rows were held back), 2 on a usage error."""
 from __future__ import annotations
 
@@ -25,12 +26,16 @@ def summary_lines(result, out: Path) -> list[str]:
     lines = [f"合并结果（输出目录 {out}）："]
     for merged in result.templates.values():
         lines.append(f"  {merged.title}（{merged.template}）：读取 {merged.rows_read} 行 = 导入 {merged.rows_merged}"
-                     f" + 暂缓 {merged.rows_held_back} + 被取代 {merged.rows_superseded} → {merged.path}")
+                     f" + 暂缓 {merged.rows_held_back} + 被取代 {merged.rows_superseded}")
+        if merged.rows_held_back_rec:
+            lines.append(f"    暂缓的行中 {merged.rows_held_back_rec} 行因对账（两线三库）错误暂缓")
         if merged.rows_duplicate:
             lines.append(f"    其中 {merged.rows_duplicate} 行与其他文件的记录重复，只导入了一次")
-        if merged.held_back_path:
-            lines.append(f"    暂缓清单：{merged.held_back_path}")
-        lines.append(f"    来源记录：{merged.provenance_path}")
+        for part in merged.parts.values():
+            lines.append(f"    {part.subsystem}：导入 {part.rows_merged} 行 → {part.path}")
+            if part.held_back_path:
+                lines.append(f"      暂缓清单：{part.held_back_path}")
+            lines.append(f"      来源记录：{part.provenance_path}")
     superseded = [a for a in result.files if a.status == "superseded"]
     if superseded:
         lines.append("被重新提交的文件取代（未导入）：")
@@ -49,7 +54,9 @@ def run(args) -> int:
         return 2
     batch = check_batch(args, options)
     out = Path(args.out)
-    result = steps.merge(batch, out)
-    write_report(steps.report(batch, "merge", merged=result, out=out), out / RESULT_FILE)
+    reconciliation = steps.reconcile(batch)
+    result = steps.merge(batch, out, reconciliation)
+    write_report(steps.report(batch, "merge", reconciliation=reconciliation, merged=result, out=out),
+                 out / RESULT_FILE)
     print("\n".join(summary_lines(result, out)))
     return 1 if any(r.errors for r in batch.reports) else 0

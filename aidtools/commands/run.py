@@ -40,8 +40,10 @@ def run(args) -> int:
           f"检查错误 {s.errors} 条，警告 {s.warnings} 条；对账错误 {s.rec_errors} 条，警告 {s.rec_warnings} 条。")
     for m in report.merge.values():
         superseded = f"，被重新提交取代 {m.rows_superseded} 行" if m.rows_superseded else ""
+        rec = f"（其中对账错误 {m.rows_held_back_rec} 行）" if m.rows_held_back_rec else ""
+        where = "；".join(f"{p.subsystem} {p.rows_merged} 行 → {p.path}" for p in m.parts)
         print(f"  {m.title}（{m.template}）：读取 {m.rows_read} 行，合并 {m.rows_merged} 行，暂缓 {m.rows_held_back} 行"
-              f"{superseded} → {m.path}")
+              f"{rec}{superseded}：{where}")
     out = Path(args.out)
     written = [out / name for name in ("report.html", "report.json", "report.xlsx") if (out / name).exists()]
     print("报告：" + "  ".join(str(p) for p in written))

@@ -42,6 +42,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from python_calamine import CalamineWorkbook
 
+from aidtools import findings as F
 from aidtools.findings import severity_label, severity_rank
 from aidtools.merging.sources import sheet_as_text
 from aidtools.reading import UnreadableFile, read_file, xlsx_parts
@@ -66,6 +67,7 @@ NO_FILL = PatternFill(fill_type=None)
 LIST_HEADERS = ["序号", "级别", "位置", "列", "问题说明", "当前值", "规则编号"]
 LIST_WIDTHS = [6, 6, 16, 16, 70, 22, 24]
 LIST_HEADER_ROW = 4
+CROSS_TITLE = "对账问题（两线三库）：与在校生库、困难学生库、资金下达或其他部门的数据不一致"
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -85,16 +87,21 @@ def feedback_path(report, out_dir) -> Path:
     return folder / feedback_name(report.path.name, report.format)
 
 
-def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS) -> Path:
-    """Write the feedback workbook of one checked file and return its path."""
+def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: pd.DataFrame | None = None) -> Path:
+    """Write the feedback workbook of one checked file and return its path.
+
+    ``cross``: the reconciliation (两线三库) findings on this file's records
+    (:func:`aidtools.reconcile.by_record.record_findings`), marked and listed beside the file's own."""
     target = Path(target) if target is not None else feedback_path(report, out_dir)
     wb, sheet_names = _open_copy(report, limits)
     _clear_earlier_feedback(wb, report)
     findings = report.findings.copy()
+    cross = cross.copy() if cross is not None else F.empty_frame()
     if sheet_names:
         findings["sheet"] = findings["sheet"].replace(sheet_names)
-    _mark_cells(wb, findings)
-    _write_issue_list(wb, report, findings)
+        cross["sheet"] = cross["sheet"].replace(sheet_names)
+    _mark_cells(wb, F.concat([findings, cross]))
+    _write_issue_list(wb, report, findings, cross)
     if getattr(wb, "vba_archive", None) is None and target.suffix.lower() == ".xlsm":
         target = target.with_suffix(".xlsx")  # a text copy of a macro workbook has no macros to keep
     results = _formula_results(report, findings, sheet_names)
@@ -107,12 +114,15 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS) -> Path:
     return save_private(write, target)
 
 
-def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS) -> list[Path | None]:
-    """One feedback workbook per report (same order; None where one could not be written)."""
+def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | None = None) -> list[Path | None]:
+    """One feedback workbook per report (same order; None where one could not be written); ``cross``
+    maps a display path to the reconciliation findings on that file's records."""
     out = []
+    cross = cross or {}
     for report, target in zip(reports, feedback_targets(reports, out_dir)):
         try:
-            out.append(write_feedback(report, out_dir, target=target, limits=limits))
+            out.append(write_feedback(report, out_dir, target=target, limits=limits,
+                                      cross=cross.get(report.display_path)))
         except (FeedbackError, OSError) as exc:
             log.warning("未能生成反馈文件 %s：%s", report.display_path, exc)
             out.append(None)
@@ -309,17 +319,24 @@ def keep_formula_results(path: Path, results: dict[str, dict[str, object]]) -> N
             archive.writestr(info, data)
 
 
-def summary_line(report) -> str:
-    """The line at the top of ``问题清单``."""
+def summary_line(report, cross: pd.DataFrame | None = None) -> str:
+    """The line at the top of ``问题清单``: "检查通过" only with neither a check error nor a
+    reconciliation error on the file's rows."""
+    rec_errors = F.count(cross, "error") if cross is not None else 0
+    rec_warnings = F.count(cross, "warning") if cross is not None else 0
     if not report.readable:
         verdict = "文件无法读取，请按下表说明处理后重新提交"
     elif report.template is None:
         verdict = "无法识别模板，请使用资助中心下发的模板重新填写"
+    elif report.passed and not rec_errors:
+        verdict = "检查通过" + ("（有警告，请核对标黄的单元格）" if report.warnings or rec_warnings else "")
     elif report.passed:
-        verdict = "检查通过" + ("（有警告，请核对标黄的单元格）" if report.warnings else "")
+        verdict = ("单元格检查通过，但对账（两线三库）未通过：与其他表的数据不一致，请按下表“对账问题”核对标红的行，"
+                   "改好后直接提交本文件")
     else:
         verdict = "未通过：请修改标红（错误）的单元格，并核对标黄（警告）的单元格，改好后直接提交本文件"
-    return (f"文件“{report.display_path}”：数据{report.rows}行，错误{report.errors}个，警告{report.warnings}个。"
+    rec = f"；对账错误{rec_errors}个，对账警告{rec_warnings}个" if rec_errors or rec_warnings else ""
+    return (f"文件“{report.display_path}”：数据{report.rows}行，错误{report.errors}个，警告{report.warnings}个{rec}。"
             f"结论：{verdict}。")
 
 
@@ -327,19 +344,10 @@ def _location(sheet: str, coordinate: str) -> str:
     return "'" + sheet.replace("'", "''") + "'!" + coordinate
 
 
-def _write_issue_list(wb, report, findings: pd.DataFrame) -> None:
-    ws = wb.create_sheet(ISSUES_SHEET, 0)
-    summary = write_text(ws, 1, 1, summary_line(report), text_format=False)
-    summary.font = Font(bold=True, size=12, color="C00000" if report.errors else "000000")
-    template = ("未识别" if report.template is None
-                else f"{report.template}（模板版本{report.spec_version}，工作表“{report.sheet}”）")
-    write_text(ws, 2, 1, f"模板：{template}。本工作表是检查结果，点击“位置”可跳到对应单元格；重新提交时可保留或删除本工作表。",
-               text_format=False)
-    for c, (header, width) in enumerate(zip(LIST_HEADERS, LIST_WIDTHS), start=1):
-        write_text(ws, LIST_HEADER_ROW, c, header).font = Font(bold=True)
-        ws.column_dimensions[column_letter(c - 1)].width = width
-    for n, f in enumerate(findings.itertuples(index=False), start=1):
-        r = LIST_HEADER_ROW + n
+def _issue_rows(ws, wb, findings: pd.DataFrame, first_row: int, first_number: int) -> int:
+    """The findings as numbered lines from ``first_row``; returns the next free row."""
+    r = first_row
+    for n, f in enumerate(findings.itertuples(index=False), start=first_number):
         write_value(ws, r, 1, n)
         level = write_text(ws, r, 2, severity_label(f.severity))
         if f.severity in ("error", "warning"):
@@ -356,8 +364,31 @@ def _write_issue_list(wb, report, findings: pd.DataFrame) -> None:
         write_text(ws, r, 5, f.message).alignment = WRAP
         write_text(ws, r, 6, f.value)
         write_text(ws, r, 7, f.rule)
+        r += 1
+    return r
+
+
+def _write_issue_list(wb, report, findings: pd.DataFrame, cross: pd.DataFrame) -> None:
+    ws = wb.create_sheet(ISSUES_SHEET, 0)
+    summary = write_text(ws, 1, 1, summary_line(report, cross), text_format=False)
+    summary.font = Font(bold=True, size=12,
+                        color="C00000" if report.errors or F.count(cross, "error") else "000000")
+    template = ("未识别" if report.template is None
+                else f"{report.title or report.template}（{report.template}，模板版本{report.spec_version}，"
+                     f"工作表“{report.sheet}”）")
+    write_text(ws, 2, 1, f"模板：{template}。本工作表是检查结果，点击“位置”可跳到对应单元格；重新提交时可保留或删除本工作表。",
+               text_format=False)
+    for c, (header, width) in enumerate(zip(LIST_HEADERS, LIST_WIDTHS), start=1):
+        write_text(ws, LIST_HEADER_ROW, c, header).font = Font(bold=True)
+        ws.column_dimensions[column_letter(c - 1)].width = width
+    r = _issue_rows(ws, wb, findings, LIST_HEADER_ROW + 1, 1)
     if not len(findings):
-        write_text(ws, LIST_HEADER_ROW + 1, 5, "没有发现问题。")
+        write_text(ws, r, 5, "单元格检查没有发现问题。")
+        r += 1
+    if len(cross):
+        r += 1
+        write_text(ws, r, 1, CROSS_TITLE, text_format=False).font = Font(bold=True, size=12)
+        r = _issue_rows(ws, wb, cross, r + 1, len(findings) + 1)
     ws.freeze_panes = ws.cell(row=LIST_HEADER_ROW + 1, column=1)
     wb.active = 0
     for other in wb.worksheets[1:]:
