@@ -46,8 +46,10 @@ PROGRESS_COLUMNS = [f.name for f in dataclasses.fields(ProgressItem)]
 REC_COLUMNS = ["rule", "severity", "student_no", "programme", "academic_year", "department", "message", "sources"]
 FUNDS_COLUMNS = ["programme", "academic_year", "department", "allocated", "paid", "share", "recipients", "quota",
                  "paid_unallocated"]
-MERGE_COLUMNS = ["template", "title", "rows_read", "rows_merged", "rows_held_back", "rows_superseded", "rows_duplicate",
-                 "path"]
+MERGE_COLUMNS = ["template", "title", "rows_read", "rows_merged", "rows_held_back", "rows_held_back_rec",
+                 "rows_superseded", "rows_duplicate"]
+PART_COLUMNS = ["template", "title", "subsystem", "rows_read", "rows_merged", "rows_held_back", "rows_superseded",
+                "path", "held_back_path"]
 
 # Chinese headers for every column name used above.
 LABELS = {
@@ -62,8 +64,9 @@ LABELS = {
     "share": "执行率", "recipients": "受助人次", "quota": "名额", "level": "学历层次", "enrolled": "在校生数",
     "difficult": "困难学生数", "coverage": "困难认定比例", "aided": "受助困难学生数", "aided_share": "困难学生受助比例",
     "campus": "校区", "rows_read": "读取行数", "rows_merged": "合并行数", "rows_held_back": "暂缓行数",
-    "rows_superseded": "被取代行数", "superseded_by": "取代它的文件", "reason": "原因", "rows_duplicate": "其中与他文件重复", "other": "其他规则",
-    "findings": "条数", "students": "涉及学生", "departments": "涉及部门", "tasks": "任务数", "passed_tasks": "已通过",
+    "rows_superseded": "被取代行数", "superseded_by": "取代它的文件", "rows_held_back_rec": "其中因对账错误暂缓",
+    "held_back_path": "暂缓清单", "provenance_path": "来源记录", "reason": "原因", "rows_duplicate": "其中与他文件重复", "other": "其他规则",
+    "findings": "条数", "caused": "由检查错误引起", "students": "涉及学生", "departments": "涉及部门", "tasks": "任务数", "passed_tasks": "已通过",
     "failing": "有错误", "missing": "未提交", "max_days_overdue": "最长逾期天数", "files_passed": "通过文件",
     "total": "合计", "indicator": "指标", "records": "记录数", "over_allocated": "超支",
 }
@@ -71,7 +74,8 @@ LABELS = {
 __all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings_by_rule", "findings_by_department",
            "errors_by_department_rule", "progress_frame", "progress_by_department", "reconciliation_frame",
            "reconciliation_by_rule", "funds_frame", "funds_by_programme", "over_allocated", "funds_by_department",
-           "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_files_frame", "inputs_frame",
+           "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_parts_frame", "merge_files_frame",
+           "inputs_frame",
            "summary_frame", "options", "headline", "mask_student_no"]
 
 
@@ -256,8 +260,10 @@ def mask_student_no(values: pd.Series) -> pd.Series:
 
 
 def _rec_findings(report: RunReport, department=None, academic_year=None, rule=None) -> pd.DataFrame:
+    """The reconciliation findings; ``caused``: a check error explains it (it counts as that error)."""
     findings = report.reconciliation.findings if report.reconciliation is not None else []
-    frame = pd.DataFrame([{c: getattr(f, c) for c in REC_COLUMNS} for f in findings], columns=REC_COLUMNS)
+    frame = pd.DataFrame([{**{c: getattr(f, c) for c in REC_COLUMNS}, "caused": bool(f.caused_by)} for f in findings],
+                         columns=REC_COLUMNS + ["caused"])
     for column, chosen in (("department", department), ("academic_year", academic_year), ("rule", rule)):
         if _chosen(chosen):
             frame = frame[frame[column] == chosen]
@@ -276,18 +282,19 @@ def reconciliation_frame(report: RunReport, department=None, academic_year=None,
     if mask_students:
         frame["student_no"] = mask_student_no(frame["student_no"])
     frame["sources"] = frame["sources"].map(lambda s: "；".join(f"{x.path} 第{x.row}行" for x in s))
-    return frame
+    return frame.drop(columns="caused")
 
 
 def reconciliation_by_rule(report: RunReport, department=None, academic_year=None) -> pd.DataFrame:
-    """``rec.*`` findings counted per rule: rule, title, severity, findings, students (distinct 学号),
-    departments."""
+    """``rec.*`` findings counted per rule: rule, title, severity, findings (of their own), caused (explained
+    by a check error, counted as that error), students (distinct 学号), departments."""
     frame = _rec_findings(report, department, academic_year)
-    columns = ["rule", "title", "severity", "findings", "students", "departments"]
+    columns = ["rule", "title", "severity", "findings", "caused", "students", "departments"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    out = frame.groupby(["rule", "severity"], as_index=False, dropna=False).agg(
-        findings=("rule", "size"), students=("student_no", "nunique"), departments=("department", "nunique"))
+    out = frame.assign(own=~frame["caused"]).groupby(["rule", "severity"], as_index=False, dropna=False).agg(
+        findings=("own", "sum"), caused=("caused", "sum"), students=("student_no", "nunique"),
+        departments=("department", "nunique"))
     out["title"] = out["rule"].map(_rule_titles()).fillna("")
     return _by_severity_then(out, ["findings"], [False])[columns].reset_index(drop=True)
 
@@ -426,10 +433,18 @@ def campus_frame(report: RunReport, academic_year=None) -> pd.DataFrame:
 # ---- merge, summary, headline, options ------------------------------------------------------------------------
 
 def merge_frame(report: RunReport) -> pd.DataFrame:
-    """Per template: its title, rows read, merged into the import file, held back (of which duplicates of
-    another file's records), left out as superseded; the import file's path.
+    """Per template: its title, rows read, merged into the import files, held back (of which for a
+    reconciliation error, and duplicates of another file's records), left out as superseded.
     Rows read = merged + held back + superseded."""
     return frame_of(report.merge.values(), MergedTemplate, MERGE_COLUMNS)
+
+
+def merge_parts_frame(report: RunReport) -> pd.DataFrame:
+    """Per template and subsystem (本专科, 研究生): rows read, merged, held back, superseded, and the import
+    and held-back workbooks (paths relative to the run's folder)."""
+    records = [{"template": m.template, "title": m.title, **{n: getattr(p, n) for n in PART_COLUMNS[2:]}}
+               for m in report.merge.values() for p in m.parts]
+    return pd.DataFrame(records, columns=PART_COLUMNS)
 
 
 MERGE_FILE_COLUMNS = ["template", "path", "department", "status", "rows_read", "rows_merged", "rows_held_back",
@@ -509,7 +524,7 @@ def headline(report: RunReport, academic_year=None, subsystem=None, department=N
         "recipients": int(funds["recipients"].sum()) if len(funds) else 0,
         "enrolled": enrolled, "difficult": difficult, "coverage": difficult / enrolled if enrolled else None,
         "errors": int(findings["severity"].eq("error").sum()),
-        "rec_errors": int(rec["severity"].eq("error").sum()),
+        "rec_errors": int((rec["severity"].eq("error") & ~rec["caused"]).sum()),
         "tasks": len(progress), "tasks_passed": int(progress["status"].eq(PASSED).sum()),
         "overdue": int(progress["overdue"].sum()),
     }

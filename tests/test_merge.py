@@ -31,6 +31,12 @@ PAYLOADS = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "submissions"
 
 
+def one(merged):
+    """The only subsystem part of a template's merge (these tests' files are of one subsystem each)."""
+    (part,) = merged.parts.values()
+    return part
+
+
 def check(*paths):
     return check_paths([str(p) for p in paths], specs=SPECS, as_of=AS_OF)
 
@@ -82,12 +88,16 @@ def test_rows_read_equal_merged_plus_held_back_for_every_template(tmp_path):
         assert (second.rows_read, second.rows_merged, second.rows_held_back) == (5, 0, 5)
         assert merged.rows_read == 10 == merged.rows_merged + merged.rows_held_back
         assert merged.rows_duplicate == good and merged.rows_superseded == 0
-        assert len(sheet_values(merged.path)) - 1 == merged.rows_merged
-        assert len(sheet_values(merged.held_back_path)) - 1 == merged.rows_held_back
-        assert len(read_provenance(merged.provenance_path)) == merged.rows_merged
+        parts = list(merged.parts.values())  # one per subsystem of the rows
+        assert sum(len(sheet_values(p.path)) - 1 for p in parts) == merged.rows_merged
+        assert sum(len(sheet_values(p.held_back_path)) - 1 for p in parts if p.held_back_path) == merged.rows_held_back
+        assert sum(len(read_provenance(p.provenance_path)) for p in parts) == merged.rows_merged
+        for p in parts:
+            assert p.rows_read == p.rows_merged + p.rows_held_back + p.rows_superseded
+            assert p.path.parent.name == p.subsystem
         entry = result.to_record()[template]
         assert (entry.rows_read, entry.rows_merged, entry.rows_held_back) == (10, good, 10 - good)
-        assert entry.path == str(merged.path)
+        assert [x.path for x in entry.parts] == [str(p.path) for p in parts]
     for account in result.files:
         assert account.rows_read == account.rows_merged + account.rows_held_back
     assert sum(a.rows_read for a in result.files) == sum(r.rows for r in reports) == 10 * len(TEMPLATES)
@@ -110,7 +120,7 @@ def test_import_workbook_has_the_template_layout_and_text_cells(tmp_path):
     result = merge_reports(check(tmp_path / "subs"), tmp_path / "out", specs=SPECS)
     for template in ("disbursement", "student"):
         spec = spec_of(template)
-        path = result.templates[template].path
+        path = one(result.templates[template]).path
         assert path.name == f"{template}.xlsx"
         ws = openpyxl.load_workbook(path).worksheets[0]
         assert openpyxl.load_workbook(path).sheetnames == [spec.sheet]
@@ -136,7 +146,7 @@ def test_import_workbook_has_the_template_layout_and_text_cells(tmp_path):
         assert any(i.endswith("X") for i in ids)
         numbers = [r[spec.headers.index("学号")] for r in rows[1:]]
         assert all(isinstance(n, str) and len(n) == 7 for n in numbers) and any(n.startswith("00") for n in numbers)
-    disbursement = CalamineWorkbook.from_path(str(result.templates["disbursement"].path)).get_sheet_by_name("资助发放")
+    disbursement = CalamineWorkbook.from_path(str(one(result.templates["disbursement"]).path)).get_sheet_by_name("资助发放")
     rows = disbursement.to_python()[1:]
     assert sorted(r[8] for r in rows) == ["20171120", "20171121", "20171122"]
     assert {r[10] for r in rows} == {CARD, luhn("621700000000000001")}
@@ -153,14 +163,14 @@ def test_running_twice_gives_the_same_cells(tmp_path):
     second = merge_reports(list(reversed(reports)), tmp_path / "two", specs=SPECS)  # input order does not matter
     for template, merged in first.templates.items():
         again = second.templates[template]
-        assert sheet_values(merged.path) == sheet_values(again.path)
-        assert sheet_values(merged.held_back_path) == sheet_values(again.held_back_path)
-        assert merged.provenance_path.read_bytes() == again.provenance_path.read_bytes()
+        assert sheet_values(one(merged).path) == sheet_values(one(again).path)
+        assert sheet_values(one(merged).held_back_path) == sheet_values(one(again).held_back_path)
+        assert one(merged).provenance_path.read_bytes() == one(again).provenance_path.read_bytes()
     assert first.to_record(relative_to=tmp_path / "one") == second.to_record(relative_to=tmp_path / "two")
     counts = [len(r.findings) for r in reports]
     # The same folder again: the same files, and no finding added twice to the reports.
     rerun = merge_reports(reports, tmp_path / "one", specs=SPECS)
-    assert sheet_values(rerun.templates["student"].path) == sheet_values(first.templates["student"].path)
+    assert sheet_values(one(rerun.templates["student"]).path) == sheet_values(one(first.templates["student"]).path)
     assert [len(r.findings) for r in reports] == counts
 
 
@@ -171,11 +181,11 @@ def test_provenance_points_at_the_source_rows(tmp_path):
                    {"学号": "0099002", "身份证件号": make_id(order=602)}, name="学生.xlsx")
     reports = check(subs)
     merged = merge_reports(reports, tmp_path / "out", specs=SPECS).templates["student"]
-    raw = merged.provenance_path.read_bytes()
+    raw = one(merged).provenance_path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    provenance = read_provenance(merged.provenance_path)
+    provenance = read_provenance(one(merged).provenance_path)
     assert list(provenance.columns) == ["import_row", "path", "sha256", "sheet", "source_row", "department"]
-    imported = sheet_values(merged.path)
+    imported = sheet_values(one(merged).path)
     assert provenance["import_row"].tolist() == [str(r) for r in range(2, 2 + len(imported) - 1)]
     sha = {r.display_path: r.sha256 for r in reports}
     for line in provenance.itertuples():
@@ -193,7 +203,7 @@ def test_held_back_workbook_lists_original_values_and_findings(tmp_path):
     write_template(subs / "甲学院", "student", {}, {"身份证件号": "123"}, {"出生日期": "1999/13/01"},
                    {"身份证件号": float(bad_id) * 1000}, name="学生.xlsx")
     merged = merge_reports(check(subs), tmp_path / "out", specs=SPECS).templates["student"]
-    rows = sheet_values(merged.held_back_path, "暂缓导入")
+    rows = sheet_values(one(merged).held_back_path, "暂缓导入")
     header = rows[0]
     assert header[:5] == ["部门", "来源文件", "工作表", "行号", "暂缓原因"] and header[5:] == spec_of("student").headers
     by_row = {r[3]: dict(zip(header, r)) for r in rows[1:]}
@@ -214,12 +224,12 @@ def test_formula_injection_stays_text(tmp_path):
     reports = check(subs)
     assert [r.errors for r in reports] == [0, 1] or [r.errors for r in reports] == [1, 0]
     result = merge_reports(reports, tmp_path / "out", specs=SPECS)
-    held = openpyxl.load_workbook(result.templates["disbursement"].held_back_path).worksheets[0]
+    held = openpyxl.load_workbook(one(result.templates["disbursement"]).held_back_path).worksheets[0]
     bank = held.cell(row=2, column=5 + spec_of("disbursement").headers.index("开户银行") + 1)
     assert (bank.value, bank.data_type, bank.quotePrefix) == ("=1+1", "s", True)
     assert held.cell(row=2, column=2).value == "=cmd/发放.xlsx" and held.cell(row=2, column=2).quotePrefix
     for template, header in (("disbursement", "开户银行"), ("student", "专业")):
-        path = result.templates[template].path
+        path = one(result.templates[template]).path
         ws = openpyxl.load_workbook(path).worksheets[0]
         column = spec_of(template).headers.index(header) + 1
         cells = [ws.cell(row=r, column=column) for r in range(2, 2 + len(PAYLOADS))]
@@ -229,7 +239,7 @@ def test_formula_injection_stays_text(tmp_path):
         assert sorted(r[column - 1] for r in calamine[1:]) == sorted(PAYLOADS)
         with zipfile.ZipFile(path) as archive:  # no formula element anywhere
             assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
-        text = result.templates[template].provenance_path.read_text(encoding="utf-8-sig")
+        text = one(result.templates[template]).provenance_path.read_text(encoding="utf-8-sig")
         assert "'=cmd/" in text and ",=cmd" not in text
 
 
@@ -256,9 +266,9 @@ def test_resubmission_newest_file_is_used(tmp_path):
     merged = result.templates["disbursement"]
     assert (merged.rows_read, merged.rows_merged, merged.rows_held_back, merged.rows_superseded) == (9, 5, 0, 4)
     assert result.superseded == ["甲学院/发放.xlsx"]
-    provenance = read_provenance(merged.provenance_path)
+    provenance = read_provenance(one(merged).provenance_path)
     assert "甲学院/发放.xlsx" not in set(provenance["path"])
-    assert "1800" in [r[7] for r in sheet_values(merged.path)]
+    assert "1800" in [r[7] for r in sheet_values(one(merged).path)]
     superseded = result.findings[result.findings["rule"] == "file.superseded"]
     assert superseded["path"].tolist() == ["甲学院/发放.xlsx"] and set(superseded["severity"]) == {"info"}
     assert "发放-修改.xlsx" in superseded["message"].iloc[0]
@@ -308,7 +318,7 @@ def test_the_same_record_from_two_files_is_merged_once(tmp_path):
     assert "不一致" in finding["message"]  # 开户银行 differs
     accounts = {a.path: a for a in result.files}
     assert accounts["乙学院/发放.xlsx"].rows_merged == 2 and accounts["甲学院/发放.xlsx"].rows_held_back == 1
-    held = sheet_values(merged.held_back_path)
+    held = sheet_values(one(merged).held_back_path)
     assert held[1][1] == "甲学院/发放.xlsx" and "乙学院/发放.xlsx" in held[1][4]
     jia = next(r for r in reports if r.department == "甲学院")
     assert jia.warnings == 1 and jia.errors == 0
@@ -326,7 +336,7 @@ def test_hold_back_files_holds_every_row_of_a_file_with_an_error(tmp_path):
     assert (loan.rows_read, loan.rows_merged, loan.rows_held_back) == (4, 1, 3)
     accounts = {a.path: a for a in whole.files}
     assert accounts["甲学院/贷款.xlsx"].status == "held_back" and "整个文件暂缓" in accounts["甲学院/贷款.xlsx"].reason
-    held = sheet_values(loan.held_back_path)
+    held = sheet_values(one(loan).held_back_path)
     assert all("整个文件暂缓" in r[4] for r in held[1:])
 
 
@@ -350,7 +360,7 @@ def test_files_with_file_level_errors_are_held_back_whole(tmp_path):
         assert accounts[name].rows_merged == accounts[name].rows_held_back == 0
     loan = result.templates["loan"]
     assert (loan.rows_read, loan.rows_merged, loan.rows_held_back) == (6, 2, 4)
-    held = sheet_values(loan.held_back_path)
+    held = sheet_values(one(loan).held_back_path)
     renamed = [r for r in held[1:] if r[1] == "甲学院/改了表头.xlsx"]
     assert len(renamed) == 3 and renamed[0][5:][7] is None  # no 经办银行 column in that file
     assert set(result.to_record()) == {"loan"}
@@ -376,7 +386,7 @@ def test_official_xlsx_template_is_filled_below_its_header(tmp_path, small_blank
     write_template(tmp_path / "subs" / "甲学院", "student", n=2, name="学生.xlsx")
     write_template(tmp_path / "subs" / "甲学院", "loan", n=1, name="贷款.xlsx")
     result = merge_reports(check(tmp_path / "subs"), tmp_path / "out", template_file=official, specs=SPECS)
-    path = result.templates["student"].path
+    path = one(result.templates["student"]).path
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == openpyxl.load_workbook(official).sheetnames  # the hidden code sheet travels along
     ws = wb[spec.sheet]
@@ -395,11 +405,11 @@ def test_official_xlsm_keeps_its_macros(tmp_path, small_blank_templates):
     write_template(tmp_path / "subs" / "甲学院", "loan", n=2, name="贷款.xlsx")
     result = merge_reports(check(tmp_path / "subs"), tmp_path / "out", template_file=official, specs=SPECS)
     merged = result.templates["loan"]
-    assert merged.path.name == "loan.xlsm"
-    with zipfile.ZipFile(merged.path) as archive:
+    assert one(merged).path.name == "loan.xlsm"
+    with zipfile.ZipFile(one(merged).path) as archive:
         assert archive.read("xl/vbaProject.bin") == b"VBA-PROJECT-BYTES" * 64
         assert b"macroEnabled" in archive.read("[Content_Types].xml")
-    assert sheet_values(merged.path, spec.sheet)[1][0] == "0012345"
+    assert sheet_values(one(merged).path, spec.sheet)[1][0] == "0012345"
 
 
 def test_official_xls_template_becomes_xlsx_with_a_note(tmp_path):
@@ -409,9 +419,9 @@ def test_official_xls_template_becomes_xlsx_with_a_note(tmp_path):
     write_template(tmp_path / "subs" / "甲学院", "loan", n=2, name="贷款.xlsx")
     result = merge_reports(check(tmp_path / "subs"), tmp_path / "out", template_file=official, specs=SPECS)
     merged = result.templates["loan"]
-    assert merged.path.suffix == ".xlsx"
-    assert openpyxl.load_workbook(merged.path).sheetnames == [spec.sheet, "说明"]
-    values = sheet_values(merged.path, spec.sheet)
+    assert one(merged).path.suffix == ".xlsx"
+    assert openpyxl.load_workbook(one(merged).path).sheetnames == [spec.sheet, "说明"]
+    values = sheet_values(one(merged).path, spec.sheet)
     assert values[0] == spec.headers and len(values) == 3
     assert any(".xls" in note and ".xlsx" in note for note in result.notes)
 
@@ -436,13 +446,15 @@ def test_cli_merge(tmp_path, capsys):
     assert main(["merge", str(subs), "--out", str(out), "--as-of", "20180630"]) == 1
     printed = capsys.readouterr().out
     assert "读取 2 行 = 导入 1 + 暂缓 1" in printed
-    assert {p.name for p in out.iterdir()} == {"disbursement.xlsx", "disbursement.held_back.xlsx",
-                                               "disbursement.provenance.csv", "merge.json"}
-    for folder in (out, out.parent):
+    (subsystem,) = [p.name for p in out.iterdir() if p.is_dir()]
+    assert {p.name for p in out.iterdir()} == {subsystem, "merge.json"}
+    assert {p.name for p in (out / subsystem).iterdir()} == {
+        "disbursement.xlsx", "disbursement.held_back.xlsx", "disbursement.provenance.csv"}
+    for folder in (out / subsystem, out, out.parent):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in out.iterdir())
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in (out / subsystem).iterdir())
     data = json.loads((out / "merge.json").read_text(encoding="utf-8"))
-    assert data["merge"]["disbursement"]["path"] == "disbursement.xlsx"
+    assert [p["path"] for p in data["merge"]["disbursement"]["parts"]] == [f"{subsystem}/disbursement.xlsx"]
     assert main(["merge", str(subs), "--out", str(tmp_path / "o2"), "--hold-back-files", "--as-of", "20180630"]) == 1
     assert "导入 0 + 暂缓 2" in capsys.readouterr().out
     bad = write_book(tmp_path / "t.xlsx", sheets=[Sheet("资助发放", [spec_of("disbursement").headers[:-1]])])
@@ -464,13 +476,15 @@ def test_sample_submissions_add_up(tmp_path):
     assert sum(a.rows_read for a in result.files) == sum(r.rows for r in reports)
     for template, merged in result.templates.items():
         assert merged.rows_read == merged.rows_merged + merged.rows_held_back + merged.rows_superseded
-        provenance = read_provenance(merged.provenance_path)
+        assert set(merged.parts) <= {"本专科", "研究生"}, template  # the sample's records all have a subsystem
+        provenance = pd.concat([read_provenance(p.provenance_path) for p in merged.parts.values()])
         assert len(provenance) == merged.rows_merged
         assert not provenance.duplicated(["path", "source_row"]).any()
         spec = spec_of(template)
-        rows = CalamineWorkbook.from_path(str(merged.path)).get_sheet_by_name(spec.sheet).to_python()
-        assert rows[0] == spec.headers and len(rows) - 1 == merged.rows_merged
-        imported = pd.DataFrame(rows[1:], columns=spec.headers, dtype=object)
+        rows = [r for p in merged.parts.values()
+                for r in CalamineWorkbook.from_path(str(p.path)).get_sheet_by_name(spec.sheet).to_python()[1:]]
+        assert len(rows) == merged.rows_merged
+        imported = pd.DataFrame(rows, columns=spec.headers, dtype=object)
         assert all(isinstance(v, str) for v in imported.to_numpy().ravel())
         # Every cell is the normalised value of the source row its provenance line names.
         tables = {r.display_path: r.table.set_index("_row") for r in reports if r.template == template}

@@ -398,3 +398,32 @@ def test_command_exit_codes_and_json(tmp_path, capsys):
     assert data["command"] == "reconcile" and {"findings", "figures"} <= set(data["reconciliation"])
     assert set(data["reconciliation"]["findings"][0]) == set(FIELDS)
     assert all(INFO[no]["id"] not in printed + out_json.read_text(encoding="utf-8") for no in INFO)
+
+
+@pytest.mark.parametrize("cause", ["level_code", "student_no_format"])
+def test_a_check_error_in_the_hardship_row_is_the_cause_not_a_second_problem(tmp_path, cause):
+    """One cause, one finding: 国家助学金 to a student whose hardship row has a bad 认定等级 (cell.code) or
+    a mistyped 学号 (cell.pattern) is linked to that row (caused_by), says so, and counts as its cause."""
+    files = copy.deepcopy(university())
+    row = _rows(files, "学生处/困难认定.xlsx")[2]  # 2017003, 一般困难, paid 国家助学金 twice (理学院 rows 2 and 3)
+    if cause == "level_code":
+        row["认定等级"] = "特困"
+    else:
+        row["学号"] = "2017-003"
+    _rows(files, "理学院/资助发放.xlsx").append(payment("2017003", "勤工助学", "600"))  # need-based: a warning
+    reports, result = run(tmp_path, files)
+    hits = [f for f in result.to_record().findings if f.rule == "rec.not_difficult"]
+    assert {f.severity for f in hits} == {"error", "warning"} and all(f.student_no == "2017003" for f in hits)
+    cell_rule = "cell.code" if cause == "level_code" else "cell.pattern"
+    for hit in hits:
+        assert [(c.path, c.row, c.rule) for c in hit.caused_by] == [("学生处/困难认定.xlsx", 4, cell_rule)]
+        assert "学生处/困难认定.xlsx第4行" in hit.message and "没有该生本学年的困难认定记录" not in hit.message
+    assert result.errors == 0 and result.warnings == 0  # counted once, as the check error it comes from
+
+
+def test_findings_without_a_check_error_behind_them_have_no_cause(tmp_path):
+    files = copy.deepcopy(university())
+    plant_not_difficult(files)
+    _, result = run(tmp_path, files)
+    (hit,) = [f for f in result.to_record().findings if f.rule == "rec.not_difficult"]
+    assert hit.caused_by == () and result.errors == 1

@@ -62,7 +62,8 @@ def write_excel_report(report: RunReport, out) -> Path:
            ["subsystem", "item", "template", "department", "deadline", "status", "files", "errors", "overdue",
             "days_overdue"])
     _sheet(wb, "合并统计", views.merge_frame(report),
-           ["title", "template", "rows_read", "rows_merged", "rows_held_back", "rows_superseded", "rows_duplicate",
-            "path"])
+           ["title", "template", "rows_read", "rows_merged", "rows_held_back", "rows_held_back_rec", "rows_superseded",
+            "rows_duplicate"])
+    _sheet(wb, "导入文件", views.merge_parts_frame(report), views.PART_COLUMNS[1:])
     _sheet(wb, "合并明细", views.merge_files_frame(report), views.MERGE_FILE_COLUMNS)
     return save_private(wb.save, out)

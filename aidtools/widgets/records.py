@@ -68,12 +68,15 @@ def source_rows(reports, sources, specs=None) -> pd.DataFrame:
     return out[first + [c for c in out.columns if c not in first]]
 
 
-def held_back_rows(reports) -> pd.DataFrame:
-    """Every data row with an error, i.e. every row the merge holds back, with the rules and messages."""
+def held_back_rows(reports, cross: dict | None = None) -> pd.DataFrame:
+    """Every data row the merge holds back for a finding: rows with a check error and, with ``cross``
+    (display path -> reconciliation findings on its records), rows a reconciliation error rests on;
+    with the rules and messages."""
     columns = ["文件", "部门", "模板", ROW_LABEL, "规则", "说明"]
     frames = []
+    cross = cross or {}
     for r in reports:
-        f = r.findings
+        f = pd.concat([r.findings, cross.get(r.display_path, r.findings.iloc[0:0])], ignore_index=True)
         errors = f[(f["severity"] == "error") & f["row"].notna()]
         if r.template is None or errors.empty:
             continue
@@ -81,7 +84,7 @@ def held_back_rows(reports) -> pd.DataFrame:
             规则=("rule", lambda v: "、".join(sorted(set(v)))),
             说明=("message", lambda v: "；".join(dict.fromkeys(mask_text(m) for m in v))))
         grouped = grouped.rename_axis(ROW_LABEL).reset_index()
-        frames.append(grouped.assign(文件=r.display_path, 部门=r.department, 模板=r.template))
+        frames.append(grouped.assign(文件=r.display_path, 部门=r.department, 模板=r.title or r.template))
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]

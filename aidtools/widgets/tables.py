@@ -19,7 +19,8 @@ from aidtools.views import FAILING, LABELS, MISSING
 MONEY = {"allocated", "paid", "paid_unallocated"}
 PERCENT = {"share", "coverage", "aided_share"}
 COUNTS = {"recipients", "quota", "enrolled", "difficult", "aided", "rows", "rows_read", "rows_merged",
-          "rows_held_back", "errors", "warnings", "files", "findings", "students", "departments", "tasks",
+          "rows_held_back", "rows_held_back_rec", "rows_superseded", "rows_duplicate", "errors", "warnings", "files",
+          "findings", "caused", "students", "departments", "tasks",
           "passed_tasks", "failing", "missing", "overdue_tasks", "max_days_overdue", "days_overdue", "total"}
 FLAGS = {"overdue", "passed", "superseded", "over_allocated"}
 
