@@ -6,8 +6,9 @@ numbers) with English column names; :func:`labelled` renames them to the Chinese
 sees. States and severities are given by their Chinese names (:data:`aidtools.report.TASK_STATES`,
 :data:`aidtools.report.MERGE_STATES`, :data:`aidtools.findings.SEVERITIES`). An empty part of the
 report (a run without a task table or without money data) gives an empty frame with the documented
-columns. Free text (messages, values) passes through :func:`aidtools.masking.mask_text` once more
-before it reaches a page; 学号 in the reconciliation table are shortened (:func:`mask_student_no`).
+columns. Free text (messages, values) passes through :func:`aidtools.masking.mask_text` and
+:func:`aidtools.masking.mask_names` once more before it reaches a page (names show as 尚*涛); 学号 in
+the reconciliation table are shortened (:func:`mask_student_no`).
 
 >>> from aidtools.findings import Finding
 >>> from aidtools.report import FileResult, RunReport, Versions
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from aidtools.findings import severity_rank
-from aidtools.masking import mask_text
+from aidtools.masking import mask_names, mask_text
 from aidtools.report import (MERGE_STATES, TASK_STATES, AidedLine, CampusLine, CoverageLine, FileAccount, FileResult,
                              Figures, FundsLine, MergedTemplate, ProgressItem, RunReport, load_report)
 
@@ -112,7 +113,7 @@ def _chosen(value) -> bool:
 
 
 def _mask_column(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: mask_text(v) if isinstance(v, str) else v)
+    return values.map(lambda v: mask_names(mask_text(v)) if isinstance(v, str) else v)
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
