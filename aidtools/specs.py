@@ -30,7 +30,7 @@ COLUMN_TYPES = (
 )
 # Types whose value is text even when it looks like a number: stored as a number they lose digits.
 TEXTLIKE_TYPES = ("student_no", "id_no", "bank_card", "mobile", "region6", "code")
-PERSONAL_BY_TYPE = {"id_no": "id_no", "bank_card": "bank_card", "mobile": "mobile"}
+PERSONAL_BY_TYPE = {"id_no": "id_no", "bank_card": "bank_card", "mobile": "mobile", "name": "name"}
 # A file's normalised table has a column per spec key (values normalised) and this one: the Excel row.
 ROW_COLUMN = "_row"
 

@@ -6,8 +6,9 @@ numbers) with English column names; :func:`labelled` renames them to the Chinese
 sees. States and severities are given by their Chinese names (:data:`aidtools.report.TASK_STATES`,
 :data:`aidtools.report.MERGE_STATES`, :data:`aidtools.findings.SEVERITIES`). An empty part of the
 report (a run without a task table or without money data) gives an empty frame with the documented
-columns. Free text (messages, values) passes through :func:`aidtools.masking.mask_text` once more
-before it reaches a page; 学号 in the reconciliation table are shortened (:func:`mask_student_no`).
+columns. Free text (messages, values) passes through :func:`aidtools.masking.mask_text` and
+:func:`aidtools.masking.mask_names` once more before it reaches a page (names show as 尚*涛); 学号 in
+the reconciliation table are shortened (:func:`mask_student_no`).
 
 >>> from aidtools.findings import Finding
 >>> from aidtools.report import FileResult, RunReport, Versions
@@ -23,12 +24,13 @@ True
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
 
 from aidtools.findings import severity_rank
-from aidtools.masking import mask_text
+from aidtools.masking import mask_names, mask_text
 from aidtools.report import (MERGE_STATES, TASK_STATES, AidedLine, CampusLine, CoverageLine, FileAccount, FileResult,
                              Figures, FundsLine, MergedTemplate, ProgressItem, RunReport, load_report)
 
@@ -116,7 +118,7 @@ def _chosen(value) -> bool:
 
 
 def _mask_column(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: mask_text(v) if isinstance(v, str) else v)
+    return values.map(lambda v: mask_names(mask_text(v)) if isinstance(v, str) else v)
 
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
@@ -259,6 +261,20 @@ def mask_student_no(values: pd.Series) -> pd.Series:
     return masked.astype(object).where(values.notna(), None)
 
 
+# 学号 inside a message: "学号20160603003的…", and the list "对应多个学号（2016001、2016002）".
+_STUDENT_NOS_IN_TEXT = re.compile(r"(?<=学号)[0-9A-Za-z]+|(?<=学号（)[0-9A-Za-z、]+(?=）)")
+
+
+def _mask_student_nos_in(messages: pd.Series) -> pd.Series:
+    """Every 学号 a message quotes shortened as :func:`mask_student_no` does (before :func:`mask_text`,
+    which would keep the first 3 and last 4 of an 11-digit one, as of a mobile)."""
+    found = sorted({n for m in messages if isinstance(m, str) for hit in _STUDENT_NOS_IN_TEXT.findall(m)
+                    for n in hit.split("、")})
+    short = dict(zip(found, mask_student_no(pd.Series(found, dtype=object))))
+    one = lambda hit: "、".join(short[n] for n in hit.group(0).split("、"))  # noqa: E731
+    return messages.map(lambda m: _STUDENT_NOS_IN_TEXT.sub(one, m) if isinstance(m, str) else m)
+
+
 def _rec_findings(report: RunReport, department=None, academic_year=None, rule=None) -> pd.DataFrame:
     """The reconciliation findings; ``caused``: a check error explains it (it counts as that error)."""
     findings = report.reconciliation.findings if report.reconciliation is not None else []
@@ -274,13 +290,15 @@ def reconciliation_frame(report: RunReport, department=None, academic_year=None,
                          mask_students: bool = True) -> pd.DataFrame:
     """The ``rec.*`` findings, messages masked; ``sources`` as "path 第n行" text.
 
-    ``mask_students`` shortens the 学号 (:func:`mask_student_no`): a leader's page ties a student to
-    hardship and aid, so it names no one; analysts' notebooks read the full findings instead.
+    ``mask_students`` shortens the 学号 (:func:`mask_student_no`), in the column and in the messages: a
+    leader's page ties a student to hardship and aid, so it names no one (names are masked in every
+    message); analysts' notebooks read the full findings instead.
     """
     frame = _rec_findings(report, department, academic_year, rule)
-    frame["message"] = _mask_column(frame["message"])
     if mask_students:
         frame["student_no"] = mask_student_no(frame["student_no"])
+        frame["message"] = _mask_student_nos_in(frame["message"])
+    frame["message"] = _mask_column(frame["message"])
     frame["sources"] = frame["sources"].map(lambda s: "；".join(f"{x.path} 第{x.row}行" for x in s))
     return frame.drop(columns="caused")
 

@@ -1,5 +1,5 @@
-"""The one masking function (ID: first 6 + last 4, card: last 4, mobile: first 3 + last 4), the
-logging filter, owner-only output folders, and what ``aidtools check`` prints to a terminal."""
+"""The one masking function (ID: first 6 + last 4, card: last 4, mobile: first 3 + last 4, name: first
+and last character), the logging filter, owner-only output folders, and what ``aidtools check`` prints to a terminal."""
 from __future__ import annotations
 
 import logging
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from builders import CARD, ID_OTHER, ID_X, luhn, make_id, rows_for, wrong_check, write_csv, write_template
 
 from aidtools.logs import MaskingFilter, setup_logging
-from aidtools.masking import mask, mask_series, mask_text
+from aidtools.masking import mask, mask_name, mask_names, mask_series, mask_text
 from aidtools.writing.private import private_dir
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,8 @@ MOBILE = "13912345678"
     (13912345678.0, "mobile", "139****5678"),
     ("1391234", "mobile", "*******"),
     ("8000.00", "income", "***"),
-    ("张三", "name", "张三"),  # not personal: unchanged
+    ("张三", "name", "张*"),
+    ("张三", "student_no", "张三"),  # not personal: unchanged
     (None, "id_no", None),
     (float("nan"), "bank_card", None),
 ])
@@ -57,7 +58,8 @@ def test_mask_series_is_mask_per_value(values, kind):
 def test_mask_series_of_numbers_and_other_kinds():
     assert mask_series(pd.Series([13912345678.0, None]), "mobile").tolist() == ["139****5678", None]
     names = pd.Series(["张三", None])
-    assert mask_series(names, None) is names and mask_series(names, "name") is names
+    assert mask_series(names, None) is names and mask_series(names, "student_no") is names
+    assert mask_series(names, "name").tolist() == ["张*", None]
 
 
 @given(st.text(alphabet="0123456789X", min_size=11, max_size=22), st.sampled_from(["id_no", "bank_card", "mobile"]))
@@ -66,6 +68,48 @@ def test_mask_keeps_only_what_the_rules_allow(value, kind):
     assert len(masked) == len(value)
     shown = sum(ch != "*" for ch in masked)
     assert shown <= {"id_no": 10, "bank_card": 4, "mobile": 7}[kind]
+
+
+# ---- names ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("尚杰涛", "尚*涛"), ("尚杰", "尚*"), ("尚", "*"), ("欧阳修文", "欧**文"), ("", ""),
+    ("阿依·买提", "阿*·*提"), ("阿卜杜·热合曼·买买提", "阿**·***·**提"), ("阿·提", "阿·*"),
+    ("Mary Ann", "M*** **n"), (None, None), (float("nan"), None),
+])
+def test_mask_name(value, expected):
+    assert mask_name(value) == expected == mask(value, "name")
+
+
+NAME_CHARS = "尚杰涛阿依买提·• Ab"
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=NAME_CHARS, max_size=12)), max_size=20))
+def test_mask_series_of_names_is_mask_name_per_value(values):
+    assert mask_series(pd.Series(values, dtype=object), "name").tolist() == [mask_name(v) for v in values]
+
+
+@given(st.text(alphabet=NAME_CHARS, min_size=1, max_size=12))
+def test_a_masked_name_shows_at_most_two_characters_and_masks_again_to_itself(value):
+    masked = mask_name(value)
+    assert len(masked) == len(value) and mask_name(masked) == masked
+    letters = [ch for ch in value if ch not in "·• "]
+    shown = [ch for ch in masked if ch not in "·• *"]
+    assert len(shown) <= (2 if len(letters) > 2 else 1 if len(letters) == 2 else 0)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("学号20170101001（尚杰涛）出现在资助发放中", "学号20170101001（尚*涛）出现在资助发放中"),
+    ("2017-2018学年学号201****1001（阿依·买提）同时获得", "2017-2018学年学号201****1001（阿*·*提）同时获得"),
+    ("中学号2017001的姓名“胡海文”与在校生库中的“胡海倩”不一致", "中学号2017001的姓名“胡*文”与在校生库中的“胡*倩”不一致"),
+    ("（姓名：尚杰涛、尚杰）。", "（姓名：尚*涛、尚*）。"),
+    ("学号2017001（尚*涛）", "学号2017001（尚*涛）"),  # masked already: unchanged
+    ("2017-2018学年国家助学金（电气工程学院）已发放", "2017-2018学年国家助学金（电气工程学院）已发放"),
+    ("在校生库中身份证件号110105********0021对应多个学号（2017001、2017002）", None),
+    (None, None),
+])
+def test_mask_names(text, expected):
+    assert mask_names(text) == (text if expected is None else expected)
 
 
 # ---- mask_text --------------------------------------------------------------------------------

@@ -311,7 +311,8 @@ FAULTS = [plant_not_enrolled, plant_identity_name, plant_identity_id_twice, plan
           plant_over_allocation, plant_over_allocation_school_wide, plant_over_quota, plant_grade, plant_tier_level,
           plant_department]
 MESSAGE_PARTS = {  # what each message must say (and so must have joined the right values)
-    "plant_not_enrolled": "学号2016099（何某）", "plant_identity_name": "姓名“钱三”与在校生库中的“钱二”不一致",
+    "plant_not_enrolled": "学号2016099（何*）",  # names masked: messages reach report.html and the dashboard
+    "plant_identity_name": "姓名“钱*”与在校生库中的“钱*”不一致（被隐去的字不同）",
     "plant_identity_id_twice": "对应多个学号（2016009、2017010）", "plant_not_difficult": "认定等级为“不困难”",
     "plant_not_difficult_warning": "没有该生本学年的困难认定记录", "plant_amount_fixed": "国家奖学金合计7000元，与资助标准8000元不符",
     "plant_amount_tier": "国家助学金三等合计2500元（2笔），与资助标准2000元不符",
@@ -344,6 +345,7 @@ def test_planted_fault_is_found(tmp_path, plant):
     assert hit["sources"] == [{"path": p, "row": r} for p, r in zip(paths, rows)]
     assert MESSAGE_PARTS[plant.__name__] in hit["message"], hit["message"]
     assert all(INFO[no]["id"] not in hit["message"] for no in INFO)
+    assert not [n for n in [s["name"] for s in INFO.values()] + ["何某", "钱三"] if n in hit["message"]]
 
 
 def test_identity_message_masks_id_numbers(tmp_path):

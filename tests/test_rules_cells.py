@@ -280,6 +280,14 @@ def test_findings_mask_personal_values(writer, tmp_path):
     assert bad not in " ".join(report.findings["message"])
 
 
+def test_findings_mask_names(writer, tmp_path):
+    """姓名 is personal (specs.PERSONAL_BY_TYPE): a finding's value shows 张*丰, as leaders' pages do."""
+    report = check(write_template(tmp_path, "student", {"姓名": "张3丰"}, writer=writer))
+    hits = report.findings[report.findings["field"] == "姓名"]
+    assert hits[["rule", "value"]].values.tolist() == [["cell.pattern", "张*丰"]]
+    assert "张3丰" not in " ".join(report.findings["message"])
+
+
 def test_messages_are_chinese_and_name_the_fix(writer, tmp_path):
     report = check(write_template(tmp_path, "student", {"民族": "汉"}, writer=writer))
     msg = report.findings["message"].iloc[0]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from aidtools.reconcile.context import LEVEL_RANK, NO_RECORD, Context, obj
 from aidtools.reconcile.results import collapse, finish
-from aidtools.reconcile.text import TABLE_TITLES, s
+from aidtools.reconcile.text import TABLE_TITLES, masked_name, s
 
 PAYMENT_KEYS = ["sid", "pcode", "ycode"]  # one finding per student, programme and year
 # policy.md: 国家奖学金 and 国家励志奖学金 go to students in their second year or above.
@@ -48,7 +48,7 @@ def not_difficult(ctx: Context, pay: pd.DataFrame) -> pd.DataFrame | None:
     strict = hits["p_need"] == "yes"
     ask = pd.Series(np.where(strict, "只能发给本学年认定为家庭经济困难的学生。请核对该生本学年的困难认定，或更正资助项目。",
                              "一般应发给家庭经济困难学生，请核实并说明。"), index=hits.index)
-    msg = (s(hits["academic_year"]) + "学年向学号" + s(hits["student_no"]) + "（" + s(hits["name"]) + "）发放"
+    msg = (s(hits["academic_year"]) + "学年向学号" + s(hits["student_no"]) + "（" + masked_name(hits["name"]) + "）发放"
            + s(hits["programme"]) + "，但" + why + "。" + s(hits["programme"]) + ask)
     return finish(hits, "rec.not_difficult", msg, severity=np.where(strict, "error", "warning"))
 
@@ -139,7 +139,7 @@ def exclusive_awards(ctx: Context, pay: pd.DataFrame) -> pd.DataFrame | None:
     label = {m: "、".join(names[i] for i in range(len(names)) if m >> i & 1) for m in clash.unique()}
     rows["programme"] = obj(pd.Series(key[chosen]).map(clash).map(label).to_numpy(), rows.index)
     hits = collapse(rows, ["_key"])
-    msg = (s(hits["academic_year"]) + "学年学号" + s(hits["student_no"]) + "（" + s(hits["name"]) + "）同时获得"
+    msg = (s(hits["academic_year"]) + "学年学号" + s(hits["student_no"]) + "（" + masked_name(hits["name"]) + "）同时获得"
            + s(hits["programme"]) + "，同一学年两项不能兼得。请核对评审结果，撤回其中一项。")
     return finish(hits, "rec.exclusive_awards", msg)
 

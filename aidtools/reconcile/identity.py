@@ -1,7 +1,7 @@
 """Who is who: records of students not in the enrolled table (``rec.not_enrolled``), records whose
 name or ID number disagree with the enrolled table, or enrolled rows that contradict each other
 (``rec.identity_mismatch``), and payment records filed under another college
-(``rec.department_mismatch``)."""
+(``rec.department_mismatch``). Names in messages are masked (:func:`~aidtools.reconcile.text.masked_name`)."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +10,7 @@ import pandas as pd
 from aidtools.masking import mask_series
 from aidtools.reconcile.context import RECORD_TABLES, Context, obj
 from aidtools.reconcile.results import collapse, finish
-from aidtools.reconcile.text import TABLE_TITLES, s
+from aidtools.reconcile.text import TABLE_TITLES, masked_name, s
 
 # One finding per student, programme and year of a record table (a student's batches together).
 RECORD_KEYS = ["sid", "pcode", "ycode"]
@@ -29,7 +29,7 @@ def not_enrolled(table: str, rows: pd.DataFrame) -> pd.DataFrame | None:
     if not missing.any():
         return None
     hits = collapse(rows[missing], RECORD_KEYS)
-    msg = ("学号" + s(hits["student_no"]) + "（" + s(hits["name"]) + "）出现在" + _what(table, hits)
+    msg = ("学号" + s(hits["student_no"]) + "（" + masked_name(hits["name"]) + "）出现在" + _what(table, hits)
            + "中，但不在在校生库中。请核对学号，或先补报该生的学生基本信息。")
     return finish(hits, "rec.not_enrolled", msg)
 
@@ -56,7 +56,10 @@ def record_mismatch(ctx: Context, table: str, rows: pd.DataFrame) -> pd.DataFram
     hits = hits.assign(_name=name_differs[wrong], _id=id_differs[wrong], e_name=obj(e_name[wrong], hits.index),
                        e_id_no=obj(e_id_no[wrong], hits.index))
     hits = collapse(hits, RECORD_KEYS)
-    name_part = ("姓名“" + s(hits["name"]) + "”与在校生库中的“" + s(hits["e_name"]) + "”不一致").where(hits["_name"], "")
+    given, enrolled = masked_name(hits["name"]), masked_name(hits["e_name"])
+    # Masked, two names can look the same (胡*文, 胡*文): say that the hidden characters differ.
+    hidden = pd.Series(np.where(given == enrolled, "（被隐去的字不同）", ""), index=hits.index)
+    name_part = ("姓名“" + given + "”与在校生库中的“" + enrolled + "”不一致" + hidden).where(hits["_name"], "")
     id_part = ("身份证件号" + s(mask_series(hits["id_no"], "id_no")) + "与在校生库中的"
                + s(mask_series(hits["e_id_no"], "id_no")) + "不一致").where(hits["_id"], "")
     both = (name_part + "；" + id_part).str.strip("；")
@@ -76,7 +79,8 @@ def enrolled_conflicts(ctx: Context) -> list[pd.DataFrame]:
         rows = same_no[same_no["student_no"].isin(bad)]
         if len(rows):
             hits = collapse(rows, ["sid"])
-            names = rows.drop_duplicates(["student_no", "name"]).groupby("student_no")["name"].agg("、".join)
+            names = rows.drop_duplicates(["student_no", "name"]).assign(name=lambda r: masked_name(r["name"]))
+            names = names.groupby("student_no")["name"].agg("、".join)
             msg = ("在校生库中学号" + s(hits["student_no"]) + "出现多次，但姓名或身份证件号不同（姓名："
                    + s(hits["student_no"].map(names)) + "）。一个学号只能对应一名学生，请核对学号和身份信息。")
             found.append(finish(hits.assign(department=hits["college"]), "rec.identity_mismatch", msg))

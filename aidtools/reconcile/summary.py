@@ -1,11 +1,12 @@
 """The terminal summary of a reconciliation: per rule the count and a few examples, then the money.
 
-Messages pass through :func:`~aidtools.masking.mask_text` once more, since terminals end up in logs.
+Messages pass through :func:`~aidtools.masking.mask_text` and :func:`~aidtools.masking.mask_names` once
+more, since terminals end up in logs.
 """
 from __future__ import annotations
 
 from aidtools.findings import severity_label
-from aidtools.masking import mask_text
+from aidtools.masking import mask_names, mask_text
 from aidtools.rules import RULES
 
 
@@ -22,7 +23,7 @@ def summary_lines(result, max_examples: int = 3) -> list[str]:
             lines.append(f"  [{severity_label(severity)}] {rule:24} {len(part):6} 条  {title}")
             for rec in part.head(max_examples).itertuples():
                 who = f"学号{rec.student_no}" if rec.student_no else (rec.programme or "")
-                lines.append(f"      {rec.department or '—'}  {who}：{mask_text(rec.message)}")
+                lines.append(f"      {rec.department or '—'}  {who}：{mask_names(mask_text(rec.message))}")
             if len(part) > max_examples > 0:
                 lines.append(f"      ……另有 {len(part) - max_examples} 条")
     for note in result.figures.notes:

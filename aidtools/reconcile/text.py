@@ -1,7 +1,13 @@
-"""Vectorised pieces of Chinese messages: text of a column, yuan amounts, table names.
+"""Vectorised pieces of Chinese messages: text of a column, masked names, yuan amounts, table names.
+
+Names enter a message only through :func:`masked_name`: messages reach report.json, report.html, the
+dashboard and the terminal, so they carry 尚*涛, never the full name (a department's feedback
+workbook shows its own rows, with the full names, beside the message).
 
 >>> s(pd.Series(["a", None])).tolist()
 ['a', '']
+>>> masked_name(pd.Series(["尚杰涛", None, "阿依·买提"])).tolist()
+['尚*涛', '', '阿*·*提']
 >>> yuan(pd.Series([4000.0, 3999.5])).tolist()
 ['4000', '3999.50']
 >>> percent(pd.Series([0.25, None])).tolist()
@@ -12,6 +18,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aidtools.masking import mask_series
+
 TABLE_TITLES = {"difficulty": "困难认定", "disbursement": "资助发放", "loan": "助学贷款", "student": "学生基本信息"}
 LOAN_PROGRAMME = "国家助学贷款"  # loans reach findings and figures under this programme name
 
@@ -20,6 +28,12 @@ def s(values) -> pd.Series:
     """A column as plain text, '' where blank: safe to concatenate."""
     values = pd.Series(values) if not isinstance(values, pd.Series) else values
     return values.astype(object).where(values.notna(), "").astype(str)
+
+
+def masked_name(values) -> pd.Series:
+    """Students' names masked for a message (:func:`aidtools.masking.mask_name`), '' where blank."""
+    values = pd.Series(values) if not isinstance(values, pd.Series) else values
+    return s(mask_series(values.astype(object), "name"))
 
 
 def yuan(values) -> pd.Series:

@@ -133,7 +133,7 @@ class Overview:
         return ('<div class="aid-title"><h2>学生资助数据总览</h2>'
                 f'<div class="aid-meta">数据截至 {html.escape(r.as_of)} · 生成时间 '
                 f'{html.escape(r.generated_at.replace("T", " "))} · 提交文件夹 '
-                f'{html.escape(r.submissions or "—")} · 仅显示汇总数据，个人信息已脱敏</div></div>')
+                f'{html.escape(r.submissions or "—")} · 仅显示汇总数据，不列出任何学生（无学号、姓名、身份证件号、银行卡号、手机号）</div></div>')
 
     def select(self, year=None, subsystem=None, college=None) -> "Overview":
         """Set the dropdowns (None leaves one as it is); the figures follow."""
