@@ -1,7 +1,8 @@
 """The main job: one command turns a submissions folder into feedback, import files and reports.
 
 ``run_job`` is the steps of :mod:`aidtools.steps` in a row: check every file, merge, write feedback
-workbooks, reconcile, track progress against the task table, then write the run report as
+workbooks, reconcile, track progress against the task table (``tasks``, else a task table found in the
+submissions folder), then write the run report as
 ``report.json``, ``report.xlsx`` and ``report.html``. Rerunning on the same inputs gives the same
 ``report.json`` apart from ``generated_at``.
 """
@@ -32,7 +33,8 @@ def run_job(submissions, out, options: Options | None = None, tasks=None, html: 
     steps.feedback(batch, private_dir(out / FEEDBACK_DIR))
     reconciliation = steps.reconcile(batch)
     report = steps.report(batch, "run", submissions=submissions, reconciliation=reconciliation, merged=merged,
-                          progress_items=steps.progress(batch, tasks), out=out)
+                          progress_items=steps.progress(batch, tasks, reconciliation), out=out)
+    report.notes.extend(steps.task_table_notes(batch, tasks))
     write_outputs(report, out, html=html)
     return report
 
