@@ -2,8 +2,8 @@
 
 ``run_job`` is the steps of :mod:`aidtools.steps` in a row: check every file, reconcile the tables
 across files (两线三库), merge (holding back what either found wrong, per subsystem), write each
-department its feedback workbooks (both kinds of findings), track progress against the task table,
-then write the run report as
+department its feedback workbooks (both kinds of findings), track progress against the task table
+(``tasks``, else a task table found in the submissions folder), then write the run report as
 ``report.json``, ``report.xlsx`` and ``report.html``. Rerunning on the same inputs gives the same
 ``report.json`` apart from ``generated_at``.
 """
@@ -34,7 +34,8 @@ def run_job(submissions, out, options: Options | None = None, tasks=None, html: 
     merged = steps.merge(batch, private_dir(out / IMPORT_DIR), reconciliation)
     steps.feedback(batch, private_dir(out / FEEDBACK_DIR), reconciliation)
     report = steps.report(batch, "run", submissions=submissions, reconciliation=reconciliation, merged=merged,
-                          progress_items=steps.progress(batch, tasks), out=out)
+                          progress_items=steps.progress(batch, tasks, reconciliation), out=out)
+    report.notes.extend(steps.task_table_notes(batch, tasks))
     write_outputs(report, out, html=html)
     return report
 

@@ -1,30 +1,38 @@
 """Progress of every department and data item against the task decomposition table (任务分解表).
 
-A task (subsystem, data item, template, responsible department, deadline) is ``passed`` (已通过) when
-the files of that department and template that carry the item passed the checks, ``failing`` (有错误)
-when any of them has errors, ``missing`` (未提交) when there is none (:data:`aidtools.report.TASK_STATES`). A disbursement item names its programme (``国家助学金发放``):
-then only files holding payments of that programme count. A task is overdue when it has not passed
-and the as-of date is after its deadline.
+A task is one row of the table: (子系统, 数据项, 责任部门), with its assisting departments, data filler,
+data auditor and deadline. Its template and, for a payment item, its 资助项目 come from a 模板 column
+when the table has one, else from the 数据项 through :mod:`aidtools.task_items` (``国家助学金发放`` →
+disbursement files holding 国家助学金 payments). The files behind a task are the files in use of its
+responsible department and template (of that programme). Its status (:data:`aidtools.report.TASK_STATES`):
+
+- ``missing`` (未提交): no file; also a 数据项 that matches no template (``task.unknown_item``: not tracked);
+- ``check_failed`` (检查未通过): a file has check errors;
+- ``rec_failed`` (对账未通过): no check error, but a reconciliation error names a record of its files
+  (``sources``), or a group-level error (``rec.over_allocation``, ``rec.over_quota``) concerns its
+  programme and college (the task of that programme whose 责任部门 is the college, else every task of
+  that programme);
+- ``passed`` (已通过).
+
+A task is overdue when it has not passed and the as-of date is after its deadline; ``reason`` says in
+Chinese what is wrong and for how many days it is overdue.
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pandas as pd
 
-from aidtools.codetables import load_code_tables
 from aidtools.report import ProgressItem
+from aidtools.rules import RULES
+from aidtools.task_items import load_task_items
 
-PASSED, FAILING, MISSING = "passed", "failing", "missing"
-COLUMNS = ["subsystem", "item", "template", "department", "deadline", "status", "files", "errors",
-           "warnings", "overdue", "days_overdue"]
-
-
-def _programme_pattern() -> str:
-    names = sorted(load_code_tables()["programme"].names, key=len, reverse=True)
-    return "(" + "|".join(re.escape(n) for n in names) + ")"
-
+PASSED, CHECK_FAILED, REC_FAILED, MISSING = "passed", "check_failed", "rec_failed", "missing"
+TASK_COLUMNS = ["subsystem", "item", "template", "department", "assisting", "filler", "auditor", "deadline"]
+COLUMNS = ["subsystem", "item", "template", "department", "deadline", "status", "files", "errors", "warnings",
+           "overdue", "days_overdue", "programme", "assisting", "filler", "auditor", "rec_errors", "reason"]
+# Reconciliation findings about a programme × college rather than about records.
+GROUP_RULES = ("rec.over_allocation", "rec.over_quota")
 
 SUBSYSTEM_OF_LEVEL = {"专科": "本专科", "本科": "本专科", "硕士研究生": "研究生", "博士研究生": "研究生"}
 
@@ -69,6 +77,7 @@ def submitted_files(reports, superseded: set[str]) -> pd.DataFrame:
 
 def _per_task(tasks: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
     """Files behind each task: by department + template, and by programme where the item names one."""
+    tasks = tasks[tasks["template"].notna()]
     by_template = tasks[tasks["programme"].isna()].merge(
         files.drop(columns="programme").drop_duplicates(["path", "file_subsystem"]), on=["department", "template"], how="left")
     by_programme = tasks[tasks["programme"].notna()].merge(files, on=["department", "template", "programme"], how="left")
@@ -79,32 +88,99 @@ def _per_task(tasks: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
     return joined
 
 
-def progress(tasks: pd.DataFrame | None, reports, as_of: dt.date, superseded=frozenset()) -> pd.DataFrame:
-    """One row per task with its status; ``tasks`` is the normalised 任务分解 table (spec keys)."""
+def resolve(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The task table (spec keys) with every column of :data:`TASK_COLUMNS`, a ``programme`` and a
+    ``template`` for each row: the 模板 given, else the one its 数据项 names (None when unknown). One
+    row per (子系统, 数据项, 责任部门); rows without a 责任部门 are left out."""
+    frame = tasks.reindex(columns=TASK_COLUMNS).astype(object)
+    frame = frame.where(frame.notna() & (frame.astype(str).apply(lambda c: c.str.strip()) != ""), None)
+    frame = frame.dropna(subset=["department"]).drop_duplicates(["subsystem", "item", "department"])
+    items = load_task_items()
+    found = [items.resolve(v) for v in frame["item"]]
+    mapped = pd.Series([f.template if f else None for f in found], index=frame.index, dtype=object)
+    programme = pd.Series([f.programme if f else None for f in found], index=frame.index, dtype=object)
+    frame["template"] = frame["template"].where(frame["template"].notna(), mapped)
+    frame["programme"] = programme.where((mapped == frame["template"]) & (frame["template"] == "disbursement"), None)
+    return frame.reset_index(drop=True)
+
+
+def _rec_errors(tasks: pd.DataFrame, joined: pd.DataFrame, findings: pd.DataFrame | None) -> pd.DataFrame:
+    """Per task: the reconciliation errors that concern it (count, and their rules)."""
+    empty = pd.DataFrame(columns=["task", "rule"])
+    if findings is None or not len(findings):
+        return empty
+    errors = findings[findings["severity"] == "error"].reset_index(drop=True).rename_axis("finding").reset_index()
+    group = errors["rule"].isin(GROUP_RULES) | errors["sources"].map(lambda v: not v)
+    hits = [empty]
+    records = errors[~group]
+    if len(records):
+        paths = records[["finding", "rule", "programme", "sources"]].explode("sources").dropna(subset=["sources"])
+        paths["path"] = [s["path"] if isinstance(s, dict) else s.path for s in paths["sources"]]
+        behind = joined.dropna(subset=["path"])[["task", "path", "programme"]].drop_duplicates()
+        pairs = behind.merge(paths.drop(columns="sources").rename(columns={"programme": "about"}), on="path")
+        same = pairs["programme"].isna() | pairs["about"].isna() | (pairs["programme"] == pairs["about"])
+        hits.append(pairs.loc[same, ["task", "rule", "finding"]])
+    for _, f in errors[group].iterrows():
+        payments = tasks[(tasks["template"] == "disbursement") & (tasks["programme"] == f["programme"])]
+        own = payments[payments["department"] == f["department"]]
+        chosen = own if len(own) else payments
+        hits.append(pd.DataFrame({"task": chosen["task"], "rule": f["rule"], "finding": f["finding"]}))
+    out = pd.concat(hits, ignore_index=True)
+    return out.drop_duplicates(["task", "finding"]) if "finding" in out else out
+
+
+def _rules_text(rules: pd.Series) -> str:
+    counts = rules.value_counts(sort=True)
+    return "、".join(f"{RULES[r].title if r in RULES else r}{n}条" for r, n in counts.items())
+
+
+def _reason(row, failing_files: dict, rec: dict) -> str | None:
+    late = f"，已逾期{row['days_overdue']}天" if row["overdue"] else ""
+    if row["template"] is None or pd.isna(row["template"]):
+        return f"数据项“{row['item']}”无法对应模板（不在数据项对照表中），未统计报送情况{late}"
+    if row["status"] == MISSING:
+        return f"尚未提交{late}"
+    if row["status"] == CHECK_FAILED:
+        names = failing_files.get(row["task"], [])
+        listing = "、".join(names[:3]) + ("等" if len(names) > 3 else "")
+        also = f"；另有对账错误{row['rec_errors']}条" if row["rec_errors"] else ""
+        return f"{len(names)}个文件有检查错误（共{row['errors']}条）：{listing}{also}{late}"
+    if row["status"] == REC_FAILED:
+        return f"对账错误{row['rec_errors']}条：{rec.get(row['task'], '')}{late}"
+    return None
+
+
+def progress(tasks: pd.DataFrame | None, reports, as_of: dt.date, superseded=frozenset(),
+             rec_findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per task with its status; ``tasks`` is the normalised 任务分解 table (spec keys),
+    ``rec_findings`` the reconciliation's findings frame (None: not reconciled, no task is rec_failed)."""
     if tasks is None or not len(tasks):
         return pd.DataFrame(columns=COLUMNS)
-    frame = tasks[["subsystem", "item", "template", "department", "deadline"]].dropna(subset=["template", "department"])
-    frame = frame.reset_index(drop=True).rename_axis("task").reset_index()
-    frame["programme"] = frame["item"].astype("string").str.extract(_programme_pattern(), expand=False).astype(object)
-    frame.loc[frame["template"] != "disbursement", "programme"] = None
-    joined = _per_task(frame, submitted_files(reports, set(superseded)))
-    counts = joined.groupby("task").agg(files=("path", "nunique"), errors=("errors", "sum"),
-                                        warnings=("warnings", "sum"), passed=("passed", lambda s: bool(s.dropna().all())))
+    frame = resolve(tasks).rename_axis("task").reset_index()
+    joined = _per_task(frame, submitted_files([r for r in reports if r.template != "tasks"], set(superseded)))
+    counts = joined.groupby("task").agg(files=("path", "nunique"),
+                                        passed=("passed", lambda s: bool(s.dropna().all())))
     # Errors counted once per file, even when a file carries several programmes of one task.
     per_file = joined.dropna(subset=["path"]).drop_duplicates(["task", "path"])
     counts["errors"] = per_file.groupby("task")["errors"].sum().reindex(counts.index).fillna(0)
     counts["warnings"] = per_file.groupby("task")["warnings"].sum().reindex(counts.index).fillna(0)
+    failing_files = {task: sorted(g["path"]) for task, g in per_file[per_file["errors"] > 0].groupby("task")}
     frame = frame.join(counts, on="task")
-    frame["files"] = frame["files"].fillna(0).astype(int)
-    frame["errors"] = frame["errors"].fillna(0).astype(int)
-    frame["warnings"] = frame["warnings"].fillna(0).astype(int)
+    rec = _rec_errors(frame, joined, rec_findings)
+    frame["rec_errors"] = frame["task"].map(rec.groupby("task").size()).fillna(0).astype(int)
+    rec_text = {task: _rules_text(g["rule"]) for task, g in rec.groupby("task")}
+    for name in ("files", "errors", "warnings"):
+        frame[name] = frame[name].fillna(0).astype(int)
+    passed = frame["passed"].astype(object).where(frame["passed"].notna(), False).astype(bool)
     frame["status"] = MISSING
-    frame.loc[frame["files"] > 0, "status"] = FAILING
-    frame.loc[(frame["files"] > 0) & frame["passed"].fillna(False).astype(bool), "status"] = PASSED
+    frame.loc[frame["files"] > 0, "status"] = CHECK_FAILED
+    frame.loc[(frame["files"] > 0) & passed, "status"] = REC_FAILED
+    frame.loc[(frame["files"] > 0) & passed & (frame["rec_errors"] == 0), "status"] = PASSED
     deadline = pd.to_datetime(frame["deadline"], format="%Y%m%d", errors="coerce")
     late_days = (pd.Timestamp(as_of) - deadline).dt.days
     frame["overdue"] = (frame["status"] != PASSED) & (late_days > 0).fillna(False)
     frame["days_overdue"] = late_days.where(frame["overdue"], 0).fillna(0).astype(int)
+    frame["reason"] = [_reason(row, failing_files, rec_text) for row in frame.to_dict("records")]
     return frame[COLUMNS].sort_values(["subsystem", "deadline", "department", "item"], kind="stable").reset_index(drop=True)
 
 
@@ -114,7 +190,7 @@ def to_records(frame: pd.DataFrame) -> list[ProgressItem]:
     for rec in frame[COLUMNS].astype(object).where(frame[COLUMNS].notna(), None).to_dict("records"):
         deadline = pd.to_datetime(rec["deadline"], format="%Y%m%d", errors="coerce") if rec["deadline"] else None
         rec["deadline"] = None if deadline is None or pd.isna(deadline) else deadline.date().isoformat()
-        for name in ("files", "errors", "warnings", "days_overdue"):
+        for name in ("files", "errors", "warnings", "days_overdue", "rec_errors"):
             rec[name] = int(rec[name] or 0)
         rec["overdue"] = bool(rec["overdue"])
         out.append(ProgressItem(**rec))

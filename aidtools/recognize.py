@@ -52,9 +52,14 @@ def header_row(rows: list[list], spec: TemplateSpec) -> list[str]:
     return cells
 
 
+def expected_headers(found: list[str], spec: TemplateSpec) -> list[str]:
+    """The spec's headers this file must have: a column that may be absent counts only when present."""
+    return [c.header for c in spec.columns if not c.may_be_absent or c.header in found]
+
+
 def _score(found: list[str], spec: TemplateSpec) -> float:
     found_set = {h for h in found if h}
-    want = set(spec.headers)
+    want = set(expected_headers(found, spec))
     if not found_set:
         return 0.0
     return len(found_set & want) / len(found_set | want)
@@ -62,7 +67,7 @@ def _score(found: list[str], spec: TemplateSpec) -> float:
 
 def differences(found: list[str], spec: TemplateSpec) -> list[tuple[int | None, str]]:
     """Each difference as (0-based column in the file or None, Chinese description)."""
-    want = spec.headers
+    want = expected_headers(found, spec)
     out: list[tuple[int | None, str]] = []
     matcher = difflib.SequenceMatcher(a=want, b=found, autojunk=False)
     for op, a0, a1, b0, b1 in matcher.get_opcodes():

@@ -45,6 +45,7 @@ class ColumnSpec:
     key: str
     type: str
     required: bool = False
+    may_be_absent: bool = False  # the header may be missing from a file (a school's own table, not a national template)
     required_when: dict | None = None  # {"if": {...}} or {"unless": {...}}
     table: str | None = None
     max_bytes: int | None = None

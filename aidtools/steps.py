@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import platform
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +32,8 @@ from aidtools.specs import TemplateSpec, load_specs
 from aidtools.validate import FileReport
 
 log = logging.getLogger(__name__)
+
+TASKS = "tasks"  # the template id of the task decomposition table
 
 
 @dataclass
@@ -70,6 +72,22 @@ class Batch:
     reports: list[FileReport]
     options: Options
     supersessions: list = field(default_factory=list)  # aidtools.merging.resubmissions.Supersession
+    task_tables: list[str] = field(default_factory=list)  # display paths of the task tables among the files
+
+    def data_files(self) -> tuple[list[FileReport], list]:
+        """The files to merge and reconcile (every file but the task tables) and their resubmissions,
+        indexed into that list."""
+        if not self.task_tables:
+            return self.reports, self.supersessions
+        tables = set(self.task_tables)
+        kept = [i for i, r in enumerate(self.reports) if r.display_path not in tables]
+        at = {old: new for new, old in enumerate(kept)}
+        moved = [replace(s, old=at[s.old], new=at[s.new]) for s in self.supersessions if s.old in at and s.new in at]
+        return [self.reports[i] for i in kept], moved
+
+    def task_table_reports(self) -> list[FileReport]:
+        tables = set(self.task_tables)
+        return [r for r in self.reports if r.display_path in tables]
 
     @property
     def superseded(self) -> set[str]:
@@ -107,14 +125,19 @@ def check(paths, options: Options, progress=None) -> Batch:
 
     reports = check_reports(paths, options, progress)
     log.info("已检查 %d 个文件", len(reports))
-    return Batch(reports=reports, options=options, supersessions=find_supersessions(reports, options.specs))
+    # A task table (任务分解表) among the submissions is the register of the tasks, not data: it is never a
+    # resubmission of anything, never merged nor reconciled (Batch.data_files), and progress reads it.
+    tables = [r.display_path for r in reports if r.template == TASKS]
+    data_specs = {k: v for k, v in options.specs.items() if k != TASKS}
+    return Batch(reports=reports, options=options, supersessions=find_supersessions(reports, data_specs),
+                 task_tables=tables)
 
 
 def reconcile(batch: Batch):
     """两线三库 over the files in use (:class:`aidtools.reconcile.Reconciliation`)."""
     from aidtools.reconcile import reconcile as run_reconcile
 
-    return run_reconcile(batch.reports, as_of=batch.options.today, school=batch.options.school,
+    return run_reconcile(batch.data_files()[0], as_of=batch.options.today, school=batch.options.school,
                          superseded=batch.superseded)
 
 
@@ -124,8 +147,9 @@ def merge(batch: Batch, out, reconciliation=None):
     from aidtools.merging import merge_reports
 
     o = batch.options
-    return merge_reports(batch.reports, out, hold_back_files=o.hold_back_files, template_file=o.template_file,
-                         specs=o.specs, limits=o.limits, supersessions=batch.supersessions,
+    reports, supersessions = batch.data_files()
+    return merge_reports(reports, out, hold_back_files=o.hold_back_files, template_file=o.template_file,
+                         specs=o.specs, limits=o.limits, supersessions=supersessions,
                          reconciliation=reconciliation.findings if reconciliation is not None else None)
 
 
@@ -157,18 +181,37 @@ def task_table(tasks_path, options: Options) -> pd.DataFrame | None:
     if not tasks_path:
         return None
     checked = check_file(tasks_path, specs=options.specs, as_of=options.today, limits=options.limits)
-    if checked.template != "tasks":
+    if checked.template != TASKS:
         log.warning("任务分解表 %s 未被识别为任务分解模板", checked.display_path)
         return None
     return checked.table
 
 
-def progress(batch: Batch, tasks_path) -> list:
-    """Progress of every task of the task table (:class:`aidtools.report.ProgressItem` records)."""
+def batch_task_table(batch: Batch) -> pd.DataFrame | None:
+    """The task tables found among the submissions, as one table (one per subsystem is usual), or None."""
+    tables = [r.table for r in batch.task_table_reports() if r.table is not None and len(r.table)]
+    return pd.concat(tables, ignore_index=True) if tables else None
+
+
+def task_table_notes(batch: Batch, tasks_path) -> list[str]:
+    """What the report says about the task table used: the one given, or the ones found in the folder."""
+    if not batch.task_tables:
+        return []
+    found = "、".join(batch.task_tables)
+    if tasks_path:
+        return [f"提交目录中的任务分解表 {found} 未使用：已使用 --tasks 指定的任务分解表 {Path(tasks_path).name}。"]
+    return [f"任务分解表：使用提交目录中的 {found}（不参与合并和对账）。"]
+
+
+def progress(batch: Batch, tasks_path=None, reconciliation=None) -> list:
+    """Progress of every task of the task table (:class:`aidtools.report.ProgressItem` records): the file
+    ``tasks_path`` when given, else the task tables found among the submissions. With ``reconciliation``
+    (:func:`reconcile`), a task whose records have reconciliation errors is ``rec_failed``."""
     from aidtools.progress_tasks import progress as task_progress, to_records
 
-    frame = task_progress(task_table(tasks_path, batch.options), batch.reports, batch.options.today,
-                          batch.superseded)
+    table = task_table(tasks_path, batch.options) if tasks_path else batch_task_table(batch)
+    findings = reconciliation.findings if reconciliation is not None else None
+    frame = task_progress(table, batch.data_files()[0], batch.options.today, batch.superseded, findings)
     return to_records(frame)
 
 

@@ -37,8 +37,9 @@ from aidtools.report import (MERGE_STATES, TASK_STATES, AidedLine, CampusLine, C
 ALL = "全部"  # the dropdown value meaning "no filter"
 SUBSYSTEMS = ("本专科", "研究生")
 LEVEL_SUBSYSTEM = {"专科": "本专科", "本科": "本专科", "硕士研究生": "研究生", "博士研究生": "研究生"}
-PASSED, FAILING, MISSING = (TASK_STATES[k] for k in ("passed", "failing", "missing"))
-STATUS_ORDER = {FAILING: 0, MISSING: 1, PASSED: 2}
+PASSED, CHECK_FAILED, REC_FAILED, MISSING = (TASK_STATES[k] for k in ("passed", "check_failed", "rec_failed", "missing"))
+FAILING = (CHECK_FAILED, REC_FAILED)  # submitted, and not passed
+STATUS_ORDER = {CHECK_FAILED: 0, REC_FAILED: 1, MISSING: 2, PASSED: 3}
 
 FILE_COLUMNS = ["path", "department", "template", "template_title", "format", "rows", "errors", "warnings", "passed",
                 "superseded"]
@@ -69,8 +70,9 @@ LABELS = {
     "rows_superseded": "被取代行数", "superseded_by": "取代它的文件", "rows_held_back_rec": "其中因对账错误暂缓",
     "held_back_path": "暂缓清单", "provenance_path": "来源记录", "reason": "原因", "rows_duplicate": "其中与他文件重复", "other": "其他规则",
     "findings": "条数", "caused": "由检查错误引起", "students": "涉及学生", "departments": "涉及部门", "tasks": "任务数", "passed_tasks": "已通过",
-    "failing": "有错误", "missing": "未提交", "max_days_overdue": "最长逾期天数", "files_passed": "通过文件",
+    "check_failed": "检查未通过", "rec_failed": "对账未通过", "missing": "未提交", "max_days_overdue": "最长逾期天数", "files_passed": "通过文件",
     "total": "合计", "indicator": "指标", "records": "记录数", "over_allocated": "超支",
+    "assisting": "协助部门", "filler": "数据填报员", "auditor": "数据审核员", "rec_errors": "对账错误",
 }
 
 __all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings_by_rule", "findings_by_department",
@@ -215,7 +217,8 @@ def errors_by_department_rule(report: RunReport, department=None, severity: str 
 # ---- progress against the task table ------------------------------------------------------------------
 
 def progress_frame(report: RunReport, subsystem=None, department=None) -> pd.DataFrame:
-    """The task table's rows with their status in Chinese; failing and missing first, then the most overdue."""
+    """The task table's rows with their status in Chinese (检查未通过, 对账未通过, 未提交, 已通过 in that
+    order, then the most overdue first) and what is wrong (``reason``)."""
     frame = frame_of(report.progress, ProgressItem)
     frame["status"] = frame["status"].map(TASK_STATES)
     frame["overdue"] = frame["overdue"].astype(bool)
@@ -230,20 +233,23 @@ def progress_frame(report: RunReport, subsystem=None, department=None) -> pd.Dat
 
 
 def progress_by_department(report: RunReport, subsystem=None) -> pd.DataFrame:
-    """Per responsible department: tasks, passed, failing, missing, overdue, longest overdue in days."""
+    """Per responsible department: tasks, passed, check failed, reconciliation failed, missing, overdue,
+    longest overdue in days."""
     frame = progress_frame(report, subsystem=subsystem)
-    columns = ["department", "tasks", "passed_tasks", "failing", "missing", "overdue", "max_days_overdue"]
+    columns = ["department", "tasks", "passed_tasks", "check_failed", "rec_failed", "missing", "overdue",
+               "max_days_overdue"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    flags = frame.assign(passed_tasks=frame["status"].eq(PASSED), failing=frame["status"].eq(FAILING),
-                         missing=frame["status"].eq(MISSING))
+    flags = frame.assign(passed_tasks=frame["status"].eq(PASSED), check_failed=frame["status"].eq(CHECK_FAILED),
+                         rec_failed=frame["status"].eq(REC_FAILED), missing=frame["status"].eq(MISSING))
     out = flags.groupby("department", as_index=False).agg(
-        tasks=("item", "size"), passed_tasks=("passed_tasks", "sum"), failing=("failing", "sum"),
-        missing=("missing", "sum"), overdue=("overdue", "sum"), max_days_overdue=("days_overdue", "max"))
+        tasks=("item", "size"), passed_tasks=("passed_tasks", "sum"), check_failed=("check_failed", "sum"),
+        rec_failed=("rec_failed", "sum"), missing=("missing", "sum"), overdue=("overdue", "sum"),
+        max_days_overdue=("days_overdue", "max"))
     for name in columns[1:]:
         out[name] = out[name].astype(int)
-    return out.sort_values(["overdue", "failing", "missing", "department"],
-                           ascending=[False, False, False, True])[columns].reset_index(drop=True)
+    return out.sort_values(["overdue", "check_failed", "rec_failed", "missing", "department"],
+                           ascending=[False, False, False, False, True])[columns].reset_index(drop=True)
 
 
 # ---- reconciliation -------------------------------------------------------------------------------------

@@ -199,6 +199,8 @@ CASES = [
       [("row.rule", E, 2, "资助档次")]),
     c("rule_payment_date_window", "disbursement", {"发放日期": "20170815"}, [("row.rule", E, 2, "发放日期")]),
     c("rule_known_template", "tasks", {"模板": "nonsense"}, [("row.rule", E, 2, "模板")]),
+    c("task_unknown_item", "tasks", {"模板": "", "数据项": "食堂补贴"}, [("task.unknown_item", W, 2, "数据项")]),
+    c("task_item_with_template", "tasks", {"模板": "disbursement", "数据项": "夏令营补贴"}, []),
 ]
 
 

@@ -123,11 +123,20 @@ def test_merge_accounts_for_every_row(demo):
 
 
 def test_progress_follows_the_task_table(demo):
-    progress = {(p["subsystem"], p["item"]): p for p in demo["report"]["progress"]}
+    progress = {(p["subsystem"], p["item"], p["department"]): p for p in demo["report"]["progress"]}
     for missing in TRUTH["tasks_not_submitted"]:
-        task = progress[(missing["子系统"], missing["数据项"])]
+        task = progress[(missing["子系统"], missing["数据项"], missing["责任部门"])]
         assert task["status"] == "missing"  # 未提交
         assert task["overdue"] == missing["late"]
+        assert task["reason"].startswith("尚未提交")
+    # The task table has no 模板 column: every 数据项 is known, and one 数据项 is listed for each college.
+    assert all(p["template"] and p["filler"] and p["auditor"] for p in progress.values())
+    colleges = [d for s, i, d in progress if i == "临时困难补助发放"]
+    assert len(colleges) > 3
+    submitted = [p for p in progress.values() if p["files"]]
+    assert {p["status"] for p in submitted} <= {"passed", "check_failed", "rec_failed"}
+    assert any(p["status"] == "check_failed" for p in submitted)
+    assert all(p["reason"] for p in progress.values() if p["status"] != "passed")
 
 
 def test_report_files_are_there_and_readable(demo):

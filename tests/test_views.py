@@ -130,11 +130,15 @@ def test_leaders_see_student_numbers_shortened(report):
 
 def test_progress_puts_failing_and_overdue_first(report):
     progress = views.progress_frame(report)
-    assert progress.iloc[0]["status"] == "有错误"
-    assert list(progress["status"].drop_duplicates()) == ["有错误", "未提交", "已通过"]
+    assert progress.iloc[0]["status"] == "检查未通过"
+    assert list(progress["status"].drop_duplicates()) == ["检查未通过", "对账未通过", "未提交", "已通过"]
     assert not progress.loc[progress["status"] == "已通过", "overdue"].any()
+    assert progress.loc[progress["status"] == "已通过", "reason"].isna().all()
+    assert progress.loc[progress["status"] != "已通过", "reason"].notna().all()
     by_dept = views.progress_by_department(report)
     assert by_dept["tasks"].sum() == len(progress)
+    assert by_dept["check_failed"].sum() == progress["status"].eq("检查未通过").sum()
+    assert by_dept["rec_failed"].sum() == progress["status"].eq("对账未通过").sum() > 0
     assert by_dept["overdue"].sum() == progress["overdue"].sum()
     assert set(views.progress_frame(report, subsystem="研究生")["subsystem"]) == {"研究生"}
 
@@ -209,6 +213,11 @@ def test_styled_tables_highlight_what_needs_action(report):
 
     html = to_html(views.progress_frame(report))
     assert RED in html and "逾期天数" in html and "2017-10-10" in html
+    for header in ("协助部门", "数据填报员", "数据审核员", "原因", "对账错误"):
+        assert header in html
+    assert "对账未通过" in to_html(views.progress_by_department(report))
+    labelled = views.labelled(views.progress_frame(report))
+    assert {"协助部门", "数据填报员", "数据审核员", "原因", "状态"} <= set(labelled.columns)
     html = to_html(views.progress_frame(report, department="化学化工学院"))
     assert RED not in html and ORANGE not in html
     html = to_html(views.funds_by_department(report, "2017-2018"), mark={"department": "文学院"})
@@ -285,3 +294,12 @@ def test_folder_picker_walks_folders_and_upload_stays_inside(tmp_path):
     box.upload.value = tuple({"name": name, "type": "", "size": 2, "content": memoryview(b"PK"), "last_modified": when}
                              for name in ("../../evil.xlsx", "note.txt"))
     assert box.save() == [tmp_path / "法学院" / "evil.xlsx"]
+
+
+def test_task_status_colours():
+    from aidtools.widgets.tables import GREY, ORANGE, RED, _row_colours
+
+    frame = pd.DataFrame({"status": ["检查未通过", "对账未通过", "未提交", "已通过", "未提交"],
+                          "overdue": [False, False, False, False, True]})
+    assert _row_colours(frame) == [f"background-color: {ORANGE}"] * 2 + [f"background-color: {GREY}", "",
+                                                                            f"background-color: {RED}"]

@@ -229,3 +229,25 @@ def known_template(ctx, params) -> None:
     known = list(ctx.specs)
     wrong = col.todo & ~col.value.isin(known).to_numpy()
     ctx.hits.add(wrong, "row.rule", f"“模板”应为以下之一：{'、'.join(known)}。", column=col.letter, field="模板", values=col.value)
+
+
+@row_rule("known_task_item")
+def known_task_item(ctx, params) -> None:
+    """A 数据项 of the task table without a 模板 must be one the mapping (``data/task_items.yaml``) knows."""
+    from aidtools.task_items import load_task_items
+
+    item = ctx.columns.get("数据项")
+    if item is None:
+        return
+    template = ctx.columns.get("模板")
+    given = ~template.empty if template is not None else np.zeros(ctx.n, dtype=bool)
+    items = load_task_items()
+    names = item.value if item.value is not None else item.clean
+    unknown = names.map(lambda v: items.resolve(v) is None).to_numpy(dtype=bool)
+    wrong = item.todo & ~item.empty & ~given & unknown
+    examples = "、".join(items.names[:6])
+    ctx.hits.add(wrong, "task.unknown_item",
+                 "“数据项”" + names.astype(str).map(lambda v: f"“{v}”") + "不在数据项对照表中，无法确定它对应的模板，"
+                 f"这一项不统计报送进度。请使用国家系统的数据项名称（如{examples}），或填写“模板”列，"
+                 "或在数据项对照表（task_items.yaml）中补充。",
+                 column=item.letter, field="数据项", values=names)

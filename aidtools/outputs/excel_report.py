@@ -59,8 +59,8 @@ def write_excel_report(report: RunReport, out) -> Path:
     _sheet(wb, "对账问题", views.reconciliation_frame(report, mask_students=False),
            ["department", "rule", "severity", "student_no", "programme", "academic_year", "message", "sources"])
     _sheet(wb, "报送进度", views.progress_frame(report),
-           ["subsystem", "item", "template", "department", "deadline", "status", "files", "errors", "overdue",
-            "days_overdue"])
+           ["subsystem", "item", "template", "programme", "department", "assisting", "filler", "auditor", "deadline",
+            "status", "reason", "files", "errors", "rec_errors", "overdue", "days_overdue"])
     _sheet(wb, "合并统计", views.merge_frame(report),
            ["title", "template", "rows_read", "rows_merged", "rows_held_back", "rows_held_back_rec", "rows_superseded",
             "rows_duplicate"])

@@ -25,7 +25,10 @@ MERGE_STATES = {
     "superseded": "已被较新的文件取代", "unusable": "无法使用",
 }
 # The state of a task item of the task table, with its Chinese name.
-TASK_STATES = {"passed": "已通过", "failing": "有错误", "missing": "未提交"}
+# passed: files in and no error; check_failed: a file has check errors; rec_failed: no check error but a
+# reconciliation (两线三库) error on its records or its programme × college; missing: no file (or the
+# 数据项 could not be matched to a template).
+TASK_STATES = {"passed": "已通过", "check_failed": "检查未通过", "rec_failed": "对账未通过", "missing": "未提交"}
 COMMANDS = ("run", "check", "reconcile", "merge")
 
 
@@ -97,8 +100,8 @@ class ProgressItem:
 
     subsystem: str | None
     item: str | None
-    template: str | None
-    department: str | None
+    template: str | None  # None: the 数据项 matched no template (task.unknown_item), not tracked
+    department: str | None  # 责任部门
     deadline: str | None  # ISO date
     status: str  # a key of TASK_STATES
     files: int = 0
@@ -106,6 +109,12 @@ class ProgressItem:
     warnings: int = 0
     overdue: bool = False
     days_overdue: int = 0
+    programme: str | None = None  # the 资助项目 a payment item is about (from the 数据项)
+    assisting: str | None = None  # 协助部门
+    filler: str | None = None  # 数据填报员
+    auditor: str | None = None  # 数据审核员
+    rec_errors: int = 0  # reconciliation errors on the task's records or its programme × college
+    reason: str | None = None  # what is wrong, in Chinese (None when passed)
 
 
 @dataclass

@@ -38,7 +38,7 @@ class Submission:
     template: str | None
     table: str  # students / difficulty / disbursement / loan / allocation / other
     rows: np.ndarray
-    task: tuple[str, str] | None = None  # (子系统, 数据项) in the task table
+    task: tuple[str, str, str] | None = None  # (子系统, 数据项, 责任部门) in the task table
     writer: str = "openpyxl"
     modified: dt.datetime | None = None
     sheet_name: str | None = None  # a renamed sheet
@@ -135,18 +135,18 @@ def plan(st: dict, difficulty: pd.DataFrame, disb: pd.DataFrame, loans: pd.DataF
     for grade in sorted(set(st["年级"][main_ug].tolist())):
         rows = main_ug[st["年级"][main_ug] == grade]
         subs.append(Submission(STUDENT_AFFAIRS, f"{grade}级学生基本信息", "student", "students", rows,
-                               ("本专科", "学生基本信息")))
+                               ("本专科", "学生基本信息", STUDENT_AFFAIRS)))
     subs.append(Submission(GRADUATE_SCHOOL, "研究生基本信息", "student", "students", np.flatnonzero(enrolled & grad),
-                           ("研究生", "学生基本信息")))
+                           ("研究生", "学生基本信息", GRADUATE_SCHOOL)))
     subs.append(Submission(BRANCH_OFFICE, "分校区学生基本信息", "student", "students", np.flatnonzero(enrolled & branch),
-                           ("本专科", "学生基本信息（分校区）")))
+                           ("本专科", "学生基本信息", BRANCH_OFFICE)))
 
     # 困难认定.
     dsid = difficulty["sid"].to_numpy()
     for dept, stem, mask, task in (
-            (STUDENT_AFFAIRS, f"{year}学年家庭经济困难学生认定名单", ~branch[dsid] & ~grad[dsid], ("本专科", "家庭经济困难学生认定")),
-            (GRADUATE_SCHOOL, "研究生家庭经济困难认定", grad[dsid], ("研究生", "家庭经济困难学生认定")),
-            (BRANCH_OFFICE, "分校区家庭经济困难学生认定", branch[dsid], ("本专科", "家庭经济困难学生认定（分校区）"))):
+            (STUDENT_AFFAIRS, f"{year}学年家庭经济困难学生认定名单", ~branch[dsid] & ~grad[dsid], ("本专科", "家庭经济困难学生认定", STUDENT_AFFAIRS)),
+            (GRADUATE_SCHOOL, "研究生家庭经济困难认定", grad[dsid], ("研究生", "家庭经济困难学生认定", GRADUATE_SCHOOL)),
+            (BRANCH_OFFICE, "分校区家庭经济困难学生认定", branch[dsid], ("本专科", "家庭经济困难学生认定", BRANCH_OFFICE))):
         subs.append(Submission(dept, stem, "difficulty", "difficulty", np.flatnonzero(mask), task))
 
     # 资助发放: one file per (sender, stem), rows in the order of the records.
@@ -154,25 +154,25 @@ def plan(st: dict, difficulty: pd.DataFrame, disb: pd.DataFrame, loans: pd.DataF
     for (sender, stem), group in order.groupby(["sender", "stem"], sort=True):
         programme = group["programme"].iloc[0]
         if sender in MAIN_COLLEGES:
-            task = ("本专科", f"{programme}（{sender}）")
+            task = ("本专科", f"{programme}发放", sender)
         elif sender == BRANCH_OFFICE:
-            task = ("本专科", "资助发放（分校区）")
+            task = ("本专科", "资助发放", sender)
         else:
-            task = (_subsystem_of_stem(sender, programme), f"{programme}发放")
+            task = (_subsystem_of_stem(sender, programme), f"{programme}发放", sender)
         subs.append(Submission(sender, stem, "disbursement", "disbursement", group.index.to_numpy(), task,
                                writer=WRITER_OF.get(sender, "openpyxl")))
 
     # 国家助学贷款.
     lsid = loans["sid"].to_numpy()
     for dept, stem, mask, task in (
-            (STUDENT_AFFAIRS, f"{year[:4]}年国家助学贷款", ~branch[lsid] & ~grad[lsid], ("本专科", "国家助学贷款")),
-            (GRADUATE_SCHOOL, "研究生国家助学贷款", grad[lsid], ("研究生", "国家助学贷款")),
-            (BRANCH_OFFICE, "分校区国家助学贷款", branch[lsid], ("本专科", "资助发放（分校区）"))):
+            (STUDENT_AFFAIRS, f"{year[:4]}年国家助学贷款", ~branch[lsid] & ~grad[lsid], ("本专科", "国家助学贷款", STUDENT_AFFAIRS)),
+            (GRADUATE_SCHOOL, "研究生国家助学贷款", grad[lsid], ("研究生", "国家助学贷款", GRADUATE_SCHOOL)),
+            (BRANCH_OFFICE, "分校区国家助学贷款", branch[lsid], ("本专科", "国家助学贷款", BRANCH_OFFICE))):
         subs.append(Submission(dept, stem, "loan", "loan", np.flatnonzero(mask), task))
 
     # 资金下达.
     subs.append(Submission(FINANCE, f"{year}学年学生资助资金下达", "allocation", "allocation", np.arange(len(alloc)),
-                           ("本专科", "资金下达")))
+                           ("本专科", "资金下达", FINANCE)))
     for sub in subs:
         sub.writer = WRITER_OF.get(sub.department, sub.writer)
     return subs
@@ -180,51 +180,56 @@ def plan(st: dict, difficulty: pd.DataFrame, disb: pd.DataFrame, loans: pd.DataF
 
 # ------------------------------------------------------------------ the task table
 def tasks(year0: int, staff, planned: set) -> pd.DataFrame:
-    """任务分解表 for both subsystems: item, template, responsible/assisting departments, deadline.
+    """任务分解表 for both subsystems in the school's own layout (附件1 本专科, 附件2 研究生): 子系统, 数据项,
+    责任部门, 协助部门, 数据填报员, 数据审核员, 截止日期, with no 模板 column (the 数据项 says which template).
 
-    College and graduate items appear where there is something to report (``planned`` holds the
-    (子系统, 数据项) of the planned files), and for the late college; the 研究生 基层就业 item is not
-    due yet at the as-of date and has no file.
+    The same 数据项 is listed once for each department that sends it: 学生基本信息 for 学生处 and for the
+    branch campus' 分校学生处, 临时困难补助发放 and 勤工助学发放 for each college. College and graduate
+    items appear where there is something to report (``planned`` holds the (子系统, 数据项, 责任部门) of the
+    planned files), and for the late college; the 研究生 基层就业 item is not due yet at the as-of date
+    and has no file.
     """
     y1 = year0 + 1
     rows = [
-        ("本专科", "学生基本信息", "student", STUDENT_AFFAIRS, "教务处、各学院", f"{year0}1010"),
-        ("本专科", "学生基本信息（分校区）", "student", BRANCH_OFFICE, "", f"{year0}1010"),
-        ("本专科", "家庭经济困难学生认定", "difficulty", STUDENT_AFFAIRS, "各学院", f"{year0}1031"),
-        ("本专科", "家庭经济困难学生认定（分校区）", "difficulty", BRANCH_OFFICE, "", f"{year0}1031"),
-        ("本专科", "入学绿色通道发放", "disbursement", STUDENT_AFFAIRS, "财务处", f"{year0}0930"),
-        ("本专科", "学费减免发放", "disbursement", STUDENT_AFFAIRS, "财务处", f"{year0}1031"),
-        ("本专科", "服兵役国家教育资助发放", "disbursement", STUDENT_AFFAIRS, "财务处", f"{year0}1031"),
-        ("本专科", "国家奖学金发放", "disbursement", STUDENT_AFFAIRS, "财务处、各学院", f"{year0}1205"),
-        ("本专科", "国家励志奖学金发放", "disbursement", STUDENT_AFFAIRS, "财务处、各学院", f"{year0}1205"),
-        ("本专科", "校内奖学金发放", "disbursement", STUDENT_AFFAIRS, "各学院", f"{year0}1231"),
-        ("本专科", "国家助学贷款", "loan", STUDENT_AFFAIRS, "财务处", f"{year0}1231"),
-        ("本专科", "国家助学金发放", "disbursement", STUDENT_AFFAIRS, "财务处", f"{y1}0430"),
-        ("本专科", "资助发放（分校区）", "disbursement", BRANCH_OFFICE, "", f"{y1}0430"),
-        ("本专科", "资金下达", "allocation", FINANCE, "学生处、研究生院", f"{y1}0331"),  # both subsystems
-        ("本专科", "基层就业学费补偿贷款代偿发放", "disbursement", CAREERS, "财务处", f"{y1}0630"),
+        ("本专科", "学生基本信息", STUDENT_AFFAIRS, "教务处、各学院", f"{year0}1010"),
+        ("本专科", "学生基本信息", BRANCH_OFFICE, "", f"{year0}1010"),
+        ("本专科", "家庭经济困难学生认定", STUDENT_AFFAIRS, "各学院", f"{year0}1031"),
+        ("本专科", "家庭经济困难学生认定", BRANCH_OFFICE, "", f"{year0}1031"),
+        ("本专科", "入学绿色通道发放", STUDENT_AFFAIRS, "财务处", f"{year0}0930"),
+        ("本专科", "学费减免发放", STUDENT_AFFAIRS, "财务处", f"{year0}1031"),
+        ("本专科", "服兵役国家教育资助发放", STUDENT_AFFAIRS, "财务处", f"{year0}1031"),
+        ("本专科", "国家奖学金发放", STUDENT_AFFAIRS, "财务处、各学院", f"{year0}1205"),
+        ("本专科", "国家励志奖学金发放", STUDENT_AFFAIRS, "财务处、各学院", f"{year0}1205"),
+        ("本专科", "校内奖学金发放", STUDENT_AFFAIRS, "各学院", f"{year0}1231"),
+        ("本专科", "国家助学贷款", STUDENT_AFFAIRS, "财务处", f"{year0}1231"),
+        ("本专科", "国家助学贷款", BRANCH_OFFICE, "", f"{year0}1231"),
+        ("本专科", "国家助学金发放", STUDENT_AFFAIRS, "财务处", f"{y1}0430"),
+        ("本专科", "资助发放", BRANCH_OFFICE, "", f"{y1}0430"),
+        ("本专科", "资金下达", FINANCE, "学生处、研究生院", f"{y1}0331"),  # both subsystems
+        ("本专科", "基层就业学费补偿贷款代偿发放", CAREERS, "财务处", f"{y1}0630"),
     ]
-    for college in MAIN_COLLEGES:
-        for item, deadline in ((f"临时困难补助（{college}）", f"{y1}0705"), (f"勤工助学（{college}）", f"{y1}0712")):
-            if ("本专科", item) in planned or item == f"临时困难补助（{LATE_COLLEGE}）":
-                rows.append(("本专科", item, "disbursement", college, "学生处", deadline))
+    for programme, deadline in (("临时困难补助", f"{y1}0705"), ("勤工助学", f"{y1}0712")):
+        for college in MAIN_COLLEGES:
+            task = ("本专科", f"{programme}发放", college)
+            if task in planned or (programme == "临时困难补助" and college == LATE_COLLEGE):
+                rows.append((*task, "学生处", deadline))
     rows += [
-        ("研究生", "学生基本信息", "student", GRADUATE_SCHOOL, "各学院", f"{year0}1010"),
-        ("研究生", "家庭经济困难学生认定", "difficulty", GRADUATE_SCHOOL, "各学院", f"{year0}1031"),
-        ("研究生", "学费减免发放", "disbursement", GRADUATE_SCHOOL, "财务处", f"{year0}1031"),  # if any
-        ("研究生", "研究生学业奖学金发放", "disbursement", GRADUATE_SCHOOL, "财务处", f"{year0}1130"),
-        ("研究生", "研究生国家奖学金发放", "disbursement", GRADUATE_SCHOOL, "财务处", f"{year0}1231"),
-        ("研究生", "国家助学贷款", "loan", GRADUATE_SCHOOL, "财务处", f"{year0}1231"),
-        ("研究生", "研究生国家助学金发放", "disbursement", GRADUATE_SCHOOL, "财务处", f"{y1}0430"),
+        ("研究生", "学生基本信息", GRADUATE_SCHOOL, "各学院", f"{year0}1010"),
+        ("研究生", "家庭经济困难学生认定", GRADUATE_SCHOOL, "各学院", f"{year0}1031"),
+        ("研究生", "学费减免发放", GRADUATE_SCHOOL, "财务处", f"{year0}1031"),  # if any
+        ("研究生", "研究生学业奖学金发放", GRADUATE_SCHOOL, "财务处", f"{year0}1130"),
+        ("研究生", "研究生国家奖学金发放", GRADUATE_SCHOOL, "财务处", f"{year0}1231"),
+        ("研究生", "国家助学贷款", GRADUATE_SCHOOL, "财务处", f"{year0}1231"),
+        ("研究生", "研究生国家助学金发放", GRADUATE_SCHOOL, "财务处", f"{y1}0430"),
         # Not due yet at the as-of date, and not submitted.
-        ("研究生", "基层就业学费补偿贷款代偿发放", "disbursement", CAREERS, "研究生院、财务处", f"{y1}0831"),
+        ("研究生", "基层就业学费补偿贷款代偿发放", CAREERS, "研究生院、财务处", f"{y1}0831"),
     ]
-    rows = [r for r in rows if r[0] == "本专科" or r[1] != "学费减免发放" or ("研究生", "学费减免发放") in planned]
-    frame = pd.DataFrame(rows, columns=["子系统", "数据项", "模板", "责任部门", "协助部门", "截止日期"])
+    rows = [r for r in rows if r[0] == "本专科" or r[1] != "学费减免发放" or ("研究生", "学费减免发放", GRADUATE_SCHOOL) in planned]
+    frame = pd.DataFrame(rows, columns=["子系统", "数据项", "责任部门", "协助部门", "截止日期"])
     # Each responsible department names one data filler and one data auditor (two different people).
     departments = list(dict.fromkeys(frame["责任部门"]))
     names = list(dict.fromkeys(staff(len(departments) * 6)))
     pairs = {d: (names[(2 * i) % len(names)], names[(2 * i + 1) % len(names)]) for i, d in enumerate(departments)}
-    frame.insert(5, "数据填报员", [pairs[d][0] for d in frame["责任部门"]])
-    frame.insert(6, "数据审核员", [pairs[d][1] for d in frame["责任部门"]])
+    frame.insert(4, "数据填报员", [pairs[d][0] for d in frame["责任部门"]])
+    frame.insert(5, "数据审核员", [pairs[d][1] for d in frame["责任部门"]])
     return frame

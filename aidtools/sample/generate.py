@@ -93,9 +93,11 @@ def _merge_truth(world: World, subs, rec_truth) -> list[dict]:
 
 
 def _write_tasks(path: Path, tasks, info: BookInfo) -> None:
+    """The task table in the school's own layout: the spec's columns the table has (no 模板)."""
     spec = load_specs()["tasks"]
-    columns = [np.asarray(tasks[h].to_numpy(), dtype=str) for h in spec.headers]
-    write_book(path, [SheetData(spec.sheet, spec.headers, columns)], info, "openpyxl")
+    headers = [h for h in spec.headers if h in tasks.columns]
+    columns = [np.asarray(tasks[h].to_numpy(), dtype=str) for h in headers]
+    write_book(path, [SheetData(spec.sheet, headers, columns)], info, "openpyxl")
 
 
 def _write_submissions(world: World, subs, root: Path, fast_cells: int) -> None:
@@ -154,7 +156,7 @@ def generate(out_dir, students: int = 3000, seed: int = 2017, error_rate: float 
 
     staff = lambda n: people.staff_names(rngs["tasks"], n)  # noqa: E731
     tasks = departments.tasks(year0, staff, {s.task for s in subs if s.task})
-    deadlines = {(s, i): d for s, i, d in zip(tasks["子系统"], tasks["数据项"], tasks["截止日期"])}
+    deadlines = {(s, i, r): d for s, i, r, d in zip(tasks["子系统"], tasks["数据项"], tasks["责任部门"], tasks["截止日期"])}
     late = {s.path for s in subs if s.department == LATE_SUBMISSION and s.stem.startswith("勤工助学")}
     planter.rng = rngs["times"]
     mess.modified_times(planter, deadlines, as_of, late)
@@ -179,9 +181,10 @@ def generate(out_dir, students: int = 3000, seed: int = 2017, error_rate: float 
         "root": "submissions",
         "superseded": mess_info.get("superseded", []),
         "resubmissions": mess_info.get("resubmissions", []),
-        "tasks_not_submitted": [{"子系统": s, "数据项": i, "截止日期": d, "late": d < as_of.strftime("%Y%m%d")}
-                                for s, i, d in zip(tasks["子系统"], tasks["数据项"], tasks["截止日期"])
-                                if (s, i) not in submitted],
+        "tasks_not_submitted": [{"子系统": s, "数据项": i, "责任部门": r, "截止日期": d,
+                                 "late": d < as_of.strftime("%Y%m%d")}
+                                for s, i, r, d in zip(tasks["子系统"], tasks["数据项"], tasks["责任部门"], tasks["截止日期"])
+                                if (s, i, r) not in submitted],
         "late_submissions": sorted(late),
         "mistakes": mistakes,
     }

@@ -149,7 +149,7 @@ class Overview:
         self.progress_summary.value = to_html(by_dept, mark=mark, empty="（没有任务分解表）")
         tasks = views.progress_frame(r, subsystem, college)
         tasks = tasks[(tasks["status"] != views.PASSED) | (college != ALL)]  # all colleges: only what needs action
-        self.progress.value = ('<div class="aid-note">需要处理的数据项（有错误、未提交；选择院系后显示该院系全部数据项）：</div>'
+        self.progress.value = ('<div class="aid-note">需要处理的数据项（检查未通过、对账未通过、未提交；选择院系后显示该院系全部数据项）：</div>'
                                + to_html(tasks.drop(columns=["template"]), empty="（全部已通过）"))
         errors = views.errors_by_department_rule(r, college, titles=True, top=8)
         self.errors.value = to_html(errors, highlight=False, empty="（没有检查错误）")

@@ -20,8 +20,8 @@ MONEY = {"allocated", "paid", "paid_unallocated"}
 PERCENT = {"share", "coverage", "aided_share"}
 COUNTS = {"recipients", "quota", "enrolled", "difficult", "aided", "rows", "rows_read", "rows_merged",
           "rows_held_back", "rows_held_back_rec", "rows_superseded", "rows_duplicate", "errors", "warnings", "files",
-          "findings", "caused", "students", "departments", "tasks",
-          "passed_tasks", "failing", "missing", "overdue_tasks", "max_days_overdue", "days_overdue", "total"}
+          "findings", "caused", "students", "departments", "tasks", "passed_tasks", "check_failed", "rec_failed",
+          "missing", "rec_errors", "overdue_tasks", "max_days_overdue", "days_overdue", "total"}
 FLAGS = {"overdue", "passed", "superseded", "over_allocated"}
 
 # Row colours: light enough to read black text on a projector.
@@ -53,10 +53,11 @@ def _row_colours(frame: pd.DataFrame) -> list[str]:
     colours = pd.Series("", index=frame.index)
     if "status" in frame.columns:
         colours = colours.mask(frame["status"].eq(MISSING), f"background-color: {GREY}")
-        colours = colours.mask(frame["status"].eq(FAILING), f"background-color: {ORANGE}")
-    if "failing" in frame.columns:
-        colours = colours.mask(pd.to_numeric(frame["failing"], errors="coerce").fillna(0) > 0,
-                               f"background-color: {ORANGE}")
+        colours = colours.mask(frame["status"].isin(FAILING), f"background-color: {ORANGE}")
+    failing = [c for c in ("check_failed", "rec_failed") if c in frame.columns]
+    if failing:
+        counts = frame[failing].apply(pd.to_numeric, errors="coerce").fillna(0).sum(axis=1)
+        colours = colours.mask(counts > 0, f"background-color: {ORANGE}")
     for flag in ("overdue", "over_allocated"):
         if flag in frame.columns:
             hit = pd.to_numeric(frame[flag], errors="coerce").fillna(0) > 0
@@ -116,5 +117,5 @@ def legend_html() -> str:
     box = "display:inline-block;padding:1px 8px;margin-right:8px;font-size:12px;"
     return ('<div class="aid-legend">颜色说明：'
             f'<span style="{box}background:{RED}">逾期 / 发放超过下达</span>'
-            f'<span style="{box}background:{ORANGE}">有错误</span>'
+            f'<span style="{box}background:{ORANGE}">检查未通过 / 对账未通过</span>'
             f'<span style="{box}background:{GREY}">未提交</span></div>')
