@@ -7,6 +7,7 @@ meant for leaders, and give the same report.json (but for its timestamp) when ru
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -89,12 +90,19 @@ def test_every_planted_check_mistake_is_reported_and_nothing_else(demo):
 
 
 def test_records_sent_by_two_files_are_reported_once(demo):
+    """A record two files carry is merged once (merge.duplicate_across_files), unless it is also a payment
+    made twice (rec.duplicate_payment, an error): then every copy is held back until the departments agree."""
     planted = [m for m in TRUTH["mistakes"] if m["kind"] == "merge"]
     reported = [(path, f) for path, file in ((f["path"], f) for f in demo["report"]["files"])
                 for f in file["findings"] if f["rule"] == "merge.duplicate_across_files"]
-    assert planted and len(reported) == len(planted)
+    paid_twice = [f for f in demo["report"]["reconciliation"]["findings"] if f["rule"] == "rec.duplicate_payment"]
+    assert planted
     for m in planted:
-        assert any(path in m["files"] for path, _ in reported)
+        as_merge = any(path in m["files"] for path, _ in reported)
+        as_rec = any({s["path"] for s in f["sources"]} == set(m["files"]) for f in paid_twice)
+        assert as_merge != as_rec, m
+    assert len(reported) == sum(not any({s["path"] for s in f["sources"]} == set(m["files"]) for f in paid_twice)
+                                for m in planted)
 
 
 def test_reconciliation_matches_the_planted_mistakes(demo):
@@ -118,8 +126,15 @@ def test_merge_accounts_for_every_row(demo):
         assert m["rows_read"] == rows_by_template[template], template
         for account in m["files"]:
             assert account["rows_read"] == account["rows_merged"] + account["rows_held_back"] + account["rows_superseded"]
-        ws = openpyxl.load_workbook(demo["out"] / m["path"], read_only=True).worksheets[0]
-        assert ws.max_row - 1 == m["rows_merged"], template
+        assert set(p["subsystem"] for p in m["parts"]) <= {"本专科", "研究生"}, template
+        merged = 0
+        for part in m["parts"]:
+            assert part["rows_read"] == part["rows_merged"] + part["rows_held_back"] + part["rows_superseded"]
+            ws = openpyxl.load_workbook(demo["out"] / part["path"], read_only=True).worksheets[0]
+            assert ws.max_row - 1 == part["rows_merged"], (template, part["subsystem"])
+            merged += part["rows_merged"]
+        for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded"):
+            assert m[name] == sum(p[name] for p in m["parts"]), (template, name)
 
 
 def test_progress_follows_the_task_table(demo):
@@ -182,6 +197,104 @@ def test_running_again_gives_the_same_report(demo, tmp_path):
     second.pop("generated_at")
     assert first == second
     for template, m in demo["report"]["merge"].items():
-        a = openpyxl.load_workbook(demo["out"] / m["path"]).worksheets[0]
-        b = openpyxl.load_workbook(again / m["path"]).worksheets[0]
-        assert [[c.value for c in row] for row in a.iter_rows()] == [[c.value for c in row] for row in b.iter_rows()]
+        for part in m["parts"]:
+            a = openpyxl.load_workbook(demo["out"] / part["path"]).worksheets[0]
+            b = openpyxl.load_workbook(again / part["path"]).worksheets[0]
+            assert [[c.value for c in r] for r in a.iter_rows()] == [[c.value for c in r] for r in b.iter_rows()]
+
+
+# ---- the loop: cross-table errors stop rows, reach departments, per subsystem ---------------------------------
+
+def provenance_rows(out: Path, report: dict) -> set[tuple[str, int]]:
+    """(source path, source row) of every row in every import workbook."""
+    import csv
+    found = set()
+    for m in report["merge"].values():
+        for part in m["parts"]:
+            with open(out / part["provenance_path"], encoding="utf-8-sig", newline="") as fh:
+                found |= {(line["来源文件"], int(line["来源行号"])) for line in csv.DictReader(fh)}
+    return found
+
+
+def held_back_rows(out: Path, report: dict) -> dict[tuple[str, int], dict]:
+    """(source path, source row) -> the held-back line (its headers as keys) of every held-back workbook."""
+    held = {}
+    for m in report["merge"].values():
+        for part in m["parts"]:
+            if not part["held_back_path"]:
+                continue
+            rows = openpyxl.load_workbook(out / part["held_back_path"], read_only=True).worksheets[0].iter_rows(
+                values_only=True)
+            header = next(rows)
+            for row in rows:
+                line = dict(zip(header, row))
+                held[(line["来源文件"], int(line["行号"]))] = line
+    return held
+
+
+def rec_errors(report: dict) -> list[dict]:
+    """The record-level reconciliation errors (group-level ones hold no row)."""
+    return [f for f in report["reconciliation"]["findings"]
+            if f["severity"] == "error" and not RULES[f["rule"]].group]
+
+
+def test_no_record_a_reconciliation_error_names_is_imported(demo):
+    imported, held = provenance_rows(demo["out"], demo["report"]), held_back_rows(demo["out"], demo["report"])
+    errors = rec_errors(demo["report"])
+    assert errors
+    for f in errors:
+        for s in f["sources"]:
+            where = (s["path"], s["row"])
+            assert where not in imported, (f["rule"], where)
+            assert f"（{f['rule']}）" in held[where]["暂缓原因"] and "【对账错误】" in held[where]["暂缓原因"]
+    warned = [s for f in demo["report"]["reconciliation"]["findings"] if f["severity"] != "error" for s in f["sources"]]
+    assert any((s["path"], s["row"]) in imported for s in warned)  # warnings and info hold nothing back
+
+
+def test_rows_held_back_for_reconciliation_are_exactly_the_planted_ones(demo):
+    """Both directions against truth.json: every planted record-level rec error holds its records back, and
+    no record is held back for a reconciliation error that was not planted."""
+    held = held_back_rows(demo["out"], demo["report"])
+    got = set()
+    for line in held.values():
+        for rule in re.findall(r"（(rec\.[a-z_]+)）", line["暂缓原因"] or ""):
+            got.add((rule, line["学号"], line.get("资助学年") or line.get("贷款学年") or line.get("认定学年")))
+    want = {(m["rule"], m["student_no"], m["academic_year"]) for m in TRUTH["mistakes"]
+            if m["kind"] == "rec" and m["severity"] == "error" and not RULES[m["rule"]].group}
+    assert got == want
+    merge = demo["report"]["merge"]
+    assert sum(m["rows_held_back_rec"] for m in merge.values()) == len(
+        {(s["path"], s["row"]) for f in rec_errors(demo["report"]) for s in f["sources"]})
+
+
+def test_each_subsystems_import_files_hold_only_its_rows(demo):
+    out, merge = demo["out"], demo["report"]["merge"]
+    from aidtools.specs import load_specs
+
+    headers = load_specs()["student"].headers
+    number, level = headers.index("学号"), headers.index("学历层次")
+    level_of = {}
+    for part in merge["student"]["parts"]:
+        for row in openpyxl.load_workbook(out / part["path"], read_only=True).worksheets[0].iter_rows(
+                min_row=2, values_only=True):
+            level_of[row[number]] = row[level]
+    of_subsystem = {"本专科": {"本科", "专科"}, "研究生": {"硕士研究生", "博士研究生"}}
+    for template in ("student", "difficulty", "disbursement", "loan"):
+        for part in merge[template]["parts"]:
+            rows = list(openpyxl.load_workbook(out / part["path"], read_only=True).worksheets[0].iter_rows(
+                min_row=2, values_only=True))
+            levels = {level_of.get(row[0 if template != "student" else number]) for row in rows}
+            assert rows and levels <= of_subsystem[part["subsystem"]], (template, part["subsystem"], levels)
+            assert part["path"].startswith(f"import/{part['subsystem']}/")
+
+
+def test_feedback_never_says_passed_for_a_file_with_a_reconciliation_error(demo):
+    from aidtools.outputs.feedback import feedback_name
+
+    files = {f["path"]: f for f in demo["report"]["files"]}
+    for path in {s["path"] for f in rec_errors(demo["report"]) for s in f["sources"]}:
+        department, name = path.split("/", 1) if "/" in path else ("", path)
+        fmt = files[path]["format"]
+        feedback = demo["out"] / "feedback" / department / feedback_name(Path(name).name, fmt)
+        summary = openpyxl.load_workbook(feedback, read_only=True)["问题清单"]["A1"].value
+        assert "结论：检查通过" not in summary and "对账" in summary, (path, summary)
