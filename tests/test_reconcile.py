@@ -346,6 +346,49 @@ def test_planted_fault_is_found(tmp_path, plant):
     assert all(INFO[no]["id"] not in hit["message"] for no in INFO)
 
 
+# Graduates (2017届 data is loaded too): aid for a year the student was at school is fine. 2015004
+# entered in 2015 (年级, 入学年月 201509); with 学制 3 the last year at school is 2017-2018, with 学制 2 it
+# is 2016-2017.
+@pytest.mark.parametrize("status, duration, year, expected", [
+    ("毕业", "3", YEAR, None),  # paid for the last year at school
+    ("毕业", "2", "2016-2017", None),  # paid for the last year, loaded after graduation
+    ("毕业", "2.5", YEAR, None),  # 学制 2.5: at school into the third academic year
+    ("结业", "3", YEAR, None),  # finished the course without the degree: same years at school
+    ("毕业", "2", YEAR, "error"),  # paid for the year after graduating
+    ("结业", "2", YEAR, "error"),
+    ("肄业", "3", YEAR, "error"),  # left early, on a date nobody gave: as before
+    ("退学", "3", "2016-2017", "error"),
+    ("休学", "3", YEAR, "warning"),
+], ids=lambda v: str(v))
+def test_graduate_aid_for_years_at_school(tmp_path, status, duration, year, expected):
+    files = copy.deepcopy(university())
+    row = _rows(files, "学生处/在校生.xlsx")[3]
+    assert row["学号"] == "2015004"
+    row["学籍状态"], row["学制"] = status, duration
+    _rows(files, "理学院/资助发放.xlsx").append(payment("2015004", "校内奖学金", "1000", 资助学年=year))
+    _, result = run(tmp_path, files)
+    hits = [f for f in found_dicts(result) if f["rule"] == "rec.status"]
+    if expected is None:
+        assert not hits, hits
+        return
+    (hit,) = hits
+    assert hit["severity"] == expected and hit["student_no"] == "2015004" and hit["academic_year"] == year
+    assert f"学籍状态为“{status}”" in hit["message"]
+    if status in ("毕业", "结业"):
+        assert "在校至2016-2017学年" in hit["message"], hit["message"]
+
+
+def test_graduate_without_years_is_still_an_error(tmp_path):
+    """When the years at school cannot be told (学制 blank), aid to a graduate stays an error."""
+    files = copy.deepcopy(university())
+    row = _rows(files, "学生处/在校生.xlsx")[3]
+    row["学籍状态"], row["学制"] = "毕业", ""
+    _rows(files, "理学院/资助发放.xlsx").append(payment("2015004", "校内奖学金", "1000"))
+    _, result = run(tmp_path, files)
+    (hit,) = [f for f in found_dicts(result) if f["rule"] == "rec.status"]
+    assert hit["severity"] == "error" and "在校至" not in hit["message"]
+
+
 def test_identity_message_masks_id_numbers(tmp_path):
     files = copy.deepcopy(university())
     _rows(files, "文学院/资助发放.xlsx")[2]["身份证件号"] = INFO["2016009"]["id"]
