@@ -305,11 +305,23 @@ def plant_department(f):
     return "rec.department_mismatch", "2016002", "国家励志奖学金", "文学院", "文学院/资助发放.xlsx", [4]
 
 
+def plant_campus_scope_office(f):
+    # The branch campus' 学生处 sends a main-campus student's record (学生处 itself may send any campus').
+    _rows(f, "分校学生处/资助发放.xlsx").append(payment("2016009", "校内奖学金", "1000"))
+    return "rec.campus_scope", "2016009", "校内奖学金", "文学院", "分校学生处/资助发放.xlsx", [4]
+
+
+def plant_campus_scope_college(f):
+    # A main-campus college (its enrolled students are all 主校区) sends a branch-campus student's record.
+    _rows(f, "文学院/资助发放.xlsx").append(payment("2016007", "校内奖学金", "1000"))
+    return "rec.campus_scope", "2016007", "校内奖学金", "分校经济学院", "文学院/资助发放.xlsx", [6]
+
+
 FAULTS = [plant_not_enrolled, plant_identity_name, plant_identity_id_twice, plant_not_difficult,
           plant_not_difficult_warning, plant_amount_fixed, plant_amount_tier, plant_amount_with_cell_error,
           plant_loan_cap, plant_exclusive, plant_duplicate, plant_status_left, plant_status_paused, plant_subsystem,
           plant_over_allocation, plant_over_allocation_school_wide, plant_over_quota, plant_grade, plant_tier_level,
-          plant_department]
+          plant_department, plant_campus_scope_office, plant_campus_scope_college]
 MESSAGE_PARTS = {  # what each message must say (and so must have joined the right values)
     "plant_not_enrolled": "学号2016099（何某）", "plant_identity_name": "姓名“钱三”与在校生库中的“钱二”不一致",
     "plant_identity_id_twice": "对应多个学号（2016009、2017010）", "plant_not_difficult": "认定等级为“不困难”",
@@ -321,10 +333,12 @@ MESSAGE_PARTS = {  # what each message must say (and so must have joined the rig
     "plant_over_allocation": "已发放2000元，超过下达金额1500元", "plant_over_allocation_school_wide": "国家奖学金（全校）已发放8000元，超过下达金额7000元",
     "plant_over_quota": "受助2人，超过名额1人", "plant_grade": "为2017级", "plant_tier_level": "国家助学金一等，但认定等级为“一般困难”",
     "plant_department": "院系填为“理学院”，在校生库中为“文学院”",
+    "plant_campus_scope_office": "分校学生处（分校区）报送的资助发放（校内奖学金，2017-2018学年）中，学号2016009（冯九）是主校区的学生",
+    "plant_campus_scope_college": "文学院（主校区）报送的资助发放（校内奖学金，2017-2018学年）中，学号2016007（郑七）是分校区的学生",
 }
 NO_YEAR = {"plant_identity_id_twice"}  # a conflict inside the enrolled table belongs to no year
 SEVERITY = {"plant_not_difficult_warning": "warning", "plant_status_paused": "warning", "plant_tier_level": "warning",
-            "plant_department": "warning"}
+            "plant_department": "warning", "plant_campus_scope_office": "warning", "plant_campus_scope_college": "warning"}
 
 
 @pytest.mark.parametrize("plant", FAULTS, ids=[f.__name__[6:] for f in FAULTS])
