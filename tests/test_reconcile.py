@@ -186,6 +186,16 @@ def test_figures_are_plain_json(tmp_path):
     campus = {c["campus"]: c for c in fig["campus"]}
     assert campus["分校区"]["enrolled"] == 2 and campus["分校区"]["paid"] == 8000 and campus["分校区"]["loans"] == 8000
     assert campus["主校区"]["enrolled"] == 8
+    # Money allocated to a college counts under its campus; the school-wide pots are a line of their own.
+    assert (campus["主校区"]["allocated"], campus["主校区"]["paid_allocated"], campus["主校区"]["share"]) == (9000, 9000, 1.0)
+    assert (campus["分校区"]["allocated"], campus["分校区"]["paid_allocated"], campus["分校区"]["share"]) == (5000, 3000, 0.6)
+    wide = campus["全校"]
+    assert (wide["allocated"], wide["paid_allocated"], wide["paid"], wide["enrolled"]) == (19000, 19000, 0, 0)
+    assert [c["campus"] for c in fig["campus"]] == ["主校区", "分校区", "全校"]
+    assert sum(c["allocated"] for c in fig["campus"]) == fig["totals"]["allocated"]
+    sources = {(s["programme"], s["source"]): s["allocated"] for s in fig["fund_sources"]}
+    assert sources == {("国家奖学金", "中央财政"): 8000, ("国家励志奖学金", "中央财政"): 5000,
+                       ("国家助学金", "中央财政"): 14000, ("研究生国家助学金", "中央财政"): 6000}
     coverage = {(c["department"], c["level"]): c for c in fig["coverage"]}
     assert coverage[("文学院", "本科")]["difficult"] == 2 and coverage[("文学院", "本科")]["enrolled"] == 4
     aided = {a["department"]: a for a in fig["aided_share"]}
@@ -195,6 +205,28 @@ def test_figures_are_plain_json(tmp_path):
     assert fig["totals"]["enrolled"] == 10
     text = json.dumps(fig, ensure_ascii=False)
     assert INFO["2016001"]["id"] not in text and "2016001" not in text  # aggregates only
+
+
+def test_money_by_fund_source(tmp_path):
+    files = copy.deepcopy(university())
+    alloc = _rows(files, "资助中心/资金下达.xlsx")
+    alloc[2]["资金来源"] = "地方财政"  # 文学院's 国家助学金 from the province
+    alloc.append({**alloc[3], "资金来源": "学校", "下达文号": "校财字〔2017〕1号", "下达金额(元)": "500", "名额": ""})
+    _, result = run(tmp_path, files)
+    lines = [(s.programme, s.academic_year, s.source, s.allocated) for s in result.figures.fund_sources]
+    assert lines == [("国家奖学金", YEAR, "中央财政", 8000), ("国家励志奖学金", YEAR, "中央财政", 5000),
+                     ("国家助学金", YEAR, "中央财政", 7000), ("国家助学金", YEAR, "地方财政", 7000),
+                     ("国家助学金", YEAR, "学校", 500), ("研究生国家助学金", YEAR, "中央财政", 6000)]
+    (main,) = [c for c in result.figures.campus if c.campus == "主校区"]
+    assert main.allocated == 9500 and main.share == 9000 / 9500
+
+
+def test_no_fund_source_no_source_lines(tmp_path):
+    files = copy.deepcopy(university())
+    for row in _rows(files, "资助中心/资金下达.xlsx"):
+        row["资金来源"] = ""
+    _, result = run(tmp_path, files)
+    assert result.figures.fund_sources == [] and result.figures.totals.allocated == 33000
 
 
 def _rows(files, rel):

@@ -45,7 +45,7 @@ NEEDED = {
     "difficulty": ["student_no", "name", "id_no", "academic_year", "level"],
     "disbursement": ["student_no", "name", "id_no", "college", "programme", "academic_year", "tier", "amount", "batch"],
     "loan": ["student_no", "name", "id_no", "academic_year", "amount"],
-    "allocation": ["programme", "academic_year", "college", "quota", "amount"],
+    "allocation": ["programme", "academic_year", "college", "fund_source", "quota", "amount"],
 }
 PROVENANCE = ["_path", "_row", "_department"]
 
