@@ -32,7 +32,7 @@ import pandas as pd
 from aidtools.findings import severity_rank
 from aidtools.masking import mask_names, mask_text
 from aidtools.report import (MERGE_STATES, TASK_STATES, AidedLine, CampusLine, CoverageLine, FileAccount, FileResult,
-                             Figures, FundsLine, MergedTemplate, ProgressItem, RunReport, load_report)
+                             Figures, FundSourceLine, FundsLine, MergedTemplate, ProgressItem, RunReport, load_report)
 
 ALL = "全部"  # the dropdown value meaning "no filter"
 SUBSYSTEMS = ("本专科", "研究生")
@@ -63,7 +63,8 @@ LABELS = {
     "value": "值（已脱敏）", "message": "说明", "sources": "相关记录", "subsystem": "子系统", "item": "数据项", "deadline": "截止日期",
     "status": "状态", "files": "文件数", "overdue": "逾期", "days_overdue": "逾期天数", "student_no": "学号",
     "programme": "资助项目", "academic_year": "学年", "allocated": "下达金额(元)", "paid": "发放金额(元)",
-    "paid_unallocated": "无下达资金的发放(元)",
+    "paid_unallocated": "无下达资金的发放(元)", "paid_allocated": "有下达资金的发放(元)", "source": "资金来源",
+    "source_share": "占比",
     "share": "执行率", "recipients": "受助人次", "quota": "名额", "level": "学历层次", "enrolled": "在校生数",
     "difficult": "困难学生数", "coverage": "困难认定比例", "aided": "受助困难学生数", "aided_share": "困难学生受助比例",
     "campus": "校区", "rows_read": "读取行数", "rows_merged": "合并行数", "rows_held_back": "暂缓行数",
@@ -78,8 +79,8 @@ LABELS = {
 __all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings_by_rule", "findings_by_department",
            "errors_by_department_rule", "progress_frame", "progress_by_department", "reconciliation_frame",
            "reconciliation_by_rule", "funds_frame", "funds_by_programme", "over_allocated", "funds_by_department",
-           "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_parts_frame", "merge_files_frame",
-           "inputs_frame",
+           "funds_by_source", "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_parts_frame",
+           "merge_files_frame", "inputs_frame",
            "summary_frame", "options", "headline", "mask_student_no"]
 
 
@@ -397,6 +398,20 @@ def funds_by_department(report: RunReport, academic_year=None, subsystem=None) -
     return out.sort_values("allocated", ascending=False)[columns].reset_index(drop=True)
 
 
+def funds_by_source(report: RunReport, academic_year=None, subsystem=None) -> pd.DataFrame:
+    """Money allocated per programme, academic year and 资金来源 (中央财政, 地方财政, 学校 …, in the code
+    table's order), with each source's part of the programme's allocation (``source_share``); empty when
+    the allocation table gave no source. Not split by college: the figures are the whole school's."""
+    columns = ["programme", "academic_year", "source", "allocated", "source_share"]
+    frame = _numbers(frame_of(_figures(report).fund_sources, FundSourceLine), ["allocated"])
+    if _chosen(academic_year):
+        frame = frame[frame["academic_year"] == academic_year]
+    frame = frame[_in_subsystem(frame["programme"], subsystem)].copy()
+    frame["source_share"] = _ratio(frame["allocated"],
+                                   frame.groupby(["programme", "academic_year"])["allocated"].transform("sum"))
+    return frame[columns].reset_index(drop=True)
+
+
 # ---- coverage -----------------------------------------------------------------------------------------------
 
 def _coverage_lines(report: RunReport, academic_year) -> pd.DataFrame:
@@ -440,17 +455,21 @@ def coverage_by_level(report: RunReport, department=None, academic_year=None) ->
 
 
 def campus_frame(report: RunReport, academic_year=None) -> pd.DataFrame:
-    """Per campus (主校区, 分校): enrolled, difficult, coverage, recipients, allocated, paid, share (one year).
+    """Per campus (主校区, 分校): enrolled, difficult, coverage, recipients, allocated, paid, paid_allocated,
+    share (one year).
 
-    Allocated money is not split by campus in the figures yet: its column stays empty."""
-    columns = ["campus", "enrolled", "difficult", "coverage", "recipients", "allocated", "paid", "share"]
+    ``allocated`` is what was allocated to the campus' colleges and ``share`` = paid_allocated / allocated,
+    ``paid_allocated`` being what its colleges paid under those allocations (``paid`` is everything paid
+    to the campus' students). School-wide pots (全校) belong to no campus: they are a line ``全校`` of their
+    own, with no students."""
+    columns = ["campus", "enrolled", "difficult", "coverage", "recipients", "allocated", "paid", "paid_allocated",
+               "share"]
     frame = _one_year(frame_of(_figures(report).campus, CampusLine), academic_year)
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    frame = _numbers(frame.copy(), ["enrolled", "difficult", "recipients", "paid"])
-    frame["allocated"] = np.nan
+    frame = _numbers(frame.copy(), ["enrolled", "difficult", "recipients", "allocated", "paid", "paid_allocated"])
     frame["coverage"] = _ratio(frame["difficult"], frame["enrolled"])
-    frame["share"] = _ratio(frame["paid"], frame["allocated"])
+    frame["share"] = _ratio(frame["paid_allocated"], frame["allocated"])
     return frame[columns].reset_index(drop=True)
 
 

@@ -27,6 +27,7 @@ DESC = {
  "CoverageLine": "困难认定覆盖率 / hardship coverage per year, college and level",
  "AidedLine": "困难学生受助比例 / share of difficult students aided",
  "CampusLine": "分校区统计 / per campus",
+ "FundSourceLine": "按资金来源的下达金额 / money allocated per programme, year and fund source",
  "Totals": "对账总数 / reconciliation totals",
  "Figures": "对账汇总数据（不含学生个人数据） / reconciliation aggregates",
  "ReconciliationResult": "两线三库对账结果 / reconciliation findings and figures",

@@ -186,6 +186,16 @@ def test_figures_are_plain_json(tmp_path):
     campus = {c["campus"]: c for c in fig["campus"]}
     assert campus["分校区"]["enrolled"] == 2 and campus["分校区"]["paid"] == 8000 and campus["分校区"]["loans"] == 8000
     assert campus["主校区"]["enrolled"] == 8
+    # Money allocated to a college counts under its campus; the school-wide pots are a line of their own.
+    assert (campus["主校区"]["allocated"], campus["主校区"]["paid_allocated"], campus["主校区"]["share"]) == (9000, 9000, 1.0)
+    assert (campus["分校区"]["allocated"], campus["分校区"]["paid_allocated"], campus["分校区"]["share"]) == (5000, 3000, 0.6)
+    wide = campus["全校"]
+    assert (wide["allocated"], wide["paid_allocated"], wide["paid"], wide["enrolled"]) == (19000, 19000, 0, 0)
+    assert [c["campus"] for c in fig["campus"]] == ["主校区", "分校区", "全校"]
+    assert sum(c["allocated"] for c in fig["campus"]) == fig["totals"]["allocated"]
+    sources = {(s["programme"], s["source"]): s["allocated"] for s in fig["fund_sources"]}
+    assert sources == {("国家奖学金", "中央财政"): 8000, ("国家励志奖学金", "中央财政"): 5000,
+                       ("国家助学金", "中央财政"): 14000, ("研究生国家助学金", "中央财政"): 6000}
     coverage = {(c["department"], c["level"]): c for c in fig["coverage"]}
     assert coverage[("文学院", "本科")]["difficult"] == 2 and coverage[("文学院", "本科")]["enrolled"] == 4
     aided = {a["department"]: a for a in fig["aided_share"]}
@@ -195,6 +205,28 @@ def test_figures_are_plain_json(tmp_path):
     assert fig["totals"]["enrolled"] == 10
     text = json.dumps(fig, ensure_ascii=False)
     assert INFO["2016001"]["id"] not in text and "2016001" not in text  # aggregates only
+
+
+def test_money_by_fund_source(tmp_path):
+    files = copy.deepcopy(university())
+    alloc = _rows(files, "资助中心/资金下达.xlsx")
+    alloc[2]["资金来源"] = "地方财政"  # 文学院's 国家助学金 from the province
+    alloc.append({**alloc[3], "资金来源": "学校", "下达文号": "校财字〔2017〕1号", "下达金额(元)": "500", "名额": ""})
+    _, result = run(tmp_path, files)
+    lines = [(s.programme, s.academic_year, s.source, s.allocated) for s in result.figures.fund_sources]
+    assert lines == [("国家奖学金", YEAR, "中央财政", 8000), ("国家励志奖学金", YEAR, "中央财政", 5000),
+                     ("国家助学金", YEAR, "中央财政", 7000), ("国家助学金", YEAR, "地方财政", 7000),
+                     ("国家助学金", YEAR, "学校", 500), ("研究生国家助学金", YEAR, "中央财政", 6000)]
+    (main,) = [c for c in result.figures.campus if c.campus == "主校区"]
+    assert main.allocated == 9500 and main.share == 9000 / 9500
+
+
+def test_no_fund_source_no_source_lines(tmp_path):
+    files = copy.deepcopy(university())
+    for row in _rows(files, "资助中心/资金下达.xlsx"):
+        row["资金来源"] = ""
+    _, result = run(tmp_path, files)
+    assert result.figures.fund_sources == [] and result.figures.totals.allocated == 33000
 
 
 def _rows(files, rel):
@@ -305,11 +337,23 @@ def plant_department(f):
     return "rec.department_mismatch", "2016002", "国家励志奖学金", "文学院", "文学院/资助发放.xlsx", [4]
 
 
+def plant_campus_scope_office(f):
+    # The branch campus' 学生处 sends a main-campus student's record (学生处 itself may send any campus').
+    _rows(f, "分校学生处/资助发放.xlsx").append(payment("2016009", "校内奖学金", "1000"))
+    return "rec.campus_scope", "2016009", "校内奖学金", "文学院", "分校学生处/资助发放.xlsx", [4]
+
+
+def plant_campus_scope_college(f):
+    # A main-campus college (its enrolled students are all 主校区) sends a branch-campus student's record.
+    _rows(f, "文学院/资助发放.xlsx").append(payment("2016007", "校内奖学金", "1000"))
+    return "rec.campus_scope", "2016007", "校内奖学金", "分校经济学院", "文学院/资助发放.xlsx", [6]
+
+
 FAULTS = [plant_not_enrolled, plant_identity_name, plant_identity_id_twice, plant_not_difficult,
           plant_not_difficult_warning, plant_amount_fixed, plant_amount_tier, plant_amount_with_cell_error,
           plant_loan_cap, plant_exclusive, plant_duplicate, plant_status_left, plant_status_paused, plant_subsystem,
           plant_over_allocation, plant_over_allocation_school_wide, plant_over_quota, plant_grade, plant_tier_level,
-          plant_department]
+          plant_department, plant_campus_scope_office, plant_campus_scope_college]
 MESSAGE_PARTS = {  # what each message must say (and so must have joined the right values)
     "plant_not_enrolled": "学号2016099（何*）",  # names masked: messages reach report.html and the dashboard
     "plant_identity_name": "姓名“钱*”与在校生库中的“钱*”不一致（被隐去的字不同）",
@@ -322,10 +366,12 @@ MESSAGE_PARTS = {  # what each message must say (and so must have joined the rig
     "plant_over_allocation": "已发放2000元，超过下达金额1500元", "plant_over_allocation_school_wide": "国家奖学金（全校）已发放8000元，超过下达金额7000元",
     "plant_over_quota": "受助2人，超过名额1人", "plant_grade": "为2017级", "plant_tier_level": "国家助学金一等，但认定等级为“一般困难”",
     "plant_department": "院系填为“理学院”，在校生库中为“文学院”",
+    "plant_campus_scope_office": "分校学生处（分校区）报送的资助发放（校内奖学金，2017-2018学年）中，学号2016009（冯九）是主校区的学生",
+    "plant_campus_scope_college": "文学院（主校区）报送的资助发放（校内奖学金，2017-2018学年）中，学号2016007（郑七）是分校区的学生",
 }
 NO_YEAR = {"plant_identity_id_twice"}  # a conflict inside the enrolled table belongs to no year
 SEVERITY = {"plant_not_difficult_warning": "warning", "plant_status_paused": "warning", "plant_tier_level": "warning",
-            "plant_department": "warning"}
+            "plant_department": "warning", "plant_campus_scope_office": "warning", "plant_campus_scope_college": "warning"}
 
 
 @pytest.mark.parametrize("plant", FAULTS, ids=[f.__name__[6:] for f in FAULTS])
@@ -346,6 +392,49 @@ def test_planted_fault_is_found(tmp_path, plant):
     assert MESSAGE_PARTS[plant.__name__] in hit["message"], hit["message"]
     assert all(INFO[no]["id"] not in hit["message"] for no in INFO)
     assert not [n for n in [s["name"] for s in INFO.values()] + ["何某", "钱三"] if n in hit["message"]]
+
+
+# Graduates (2017届 data is loaded too): aid for a year the student was at school is fine. 2015004
+# entered in 2015 (年级, 入学年月 201509); with 学制 3 the last year at school is 2017-2018, with 学制 2 it
+# is 2016-2017.
+@pytest.mark.parametrize("status, duration, year, expected", [
+    ("毕业", "3", YEAR, None),  # paid for the last year at school
+    ("毕业", "2", "2016-2017", None),  # paid for the last year, loaded after graduation
+    ("毕业", "2.5", YEAR, None),  # 学制 2.5: at school into the third academic year
+    ("结业", "3", YEAR, None),  # finished the course without the degree: same years at school
+    ("毕业", "2", YEAR, "error"),  # paid for the year after graduating
+    ("结业", "2", YEAR, "error"),
+    ("肄业", "3", YEAR, "error"),  # left early, on a date nobody gave: as before
+    ("退学", "3", "2016-2017", "error"),
+    ("休学", "3", YEAR, "warning"),
+], ids=lambda v: str(v))
+def test_graduate_aid_for_years_at_school(tmp_path, status, duration, year, expected):
+    files = copy.deepcopy(university())
+    row = _rows(files, "学生处/在校生.xlsx")[3]
+    assert row["学号"] == "2015004"
+    row["学籍状态"], row["学制"] = status, duration
+    _rows(files, "理学院/资助发放.xlsx").append(payment("2015004", "校内奖学金", "1000", 资助学年=year))
+    _, result = run(tmp_path, files)
+    hits = [f for f in found_dicts(result) if f["rule"] == "rec.status"]
+    if expected is None:
+        assert not hits, hits
+        return
+    (hit,) = hits
+    assert hit["severity"] == expected and hit["student_no"] == "2015004" and hit["academic_year"] == year
+    assert f"学籍状态为“{status}”" in hit["message"]
+    if status in ("毕业", "结业"):
+        assert "在校至2016-2017学年" in hit["message"], hit["message"]
+
+
+def test_graduate_without_years_is_still_an_error(tmp_path):
+    """When the years at school cannot be told (学制 blank), aid to a graduate stays an error."""
+    files = copy.deepcopy(university())
+    row = _rows(files, "学生处/在校生.xlsx")[3]
+    row["学籍状态"], row["学制"] = "毕业", ""
+    _rows(files, "理学院/资助发放.xlsx").append(payment("2015004", "校内奖学金", "1000"))
+    _, result = run(tmp_path, files)
+    (hit,) = [f for f in found_dicts(result) if f["rule"] == "rec.status"]
+    assert hit["severity"] == "error" and "在校至" not in hit["message"]
 
 
 def test_identity_message_masks_id_numbers(tmp_path):

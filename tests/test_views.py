@@ -24,7 +24,7 @@ TABLES = [
     views.files_frame, views.findings_frame, views.findings_by_rule, views.findings_by_department,
     views.errors_by_department_rule, views.progress_frame, views.progress_by_department,
     views.reconciliation_frame, views.reconciliation_by_rule, views.funds_frame, views.funds_by_programme,
-    views.funds_by_department, views.over_allocated, views.coverage_frame, views.coverage_by_level,
+    views.funds_by_department, views.funds_by_source, views.over_allocated, views.coverage_frame, views.coverage_by_level,
     views.campus_frame, views.merge_frame, views.merge_files_frame, views.summary_frame, views.inputs_frame,
 ]
 
@@ -206,6 +206,40 @@ def test_campus_lines_are_separate(report):
     campus = views.campus_frame(report).set_index("campus")
     assert list(campus.index) == ["主校区", "分校"]
     assert campus.loc["分校", "coverage"] == pytest.approx(campus.loc["分校", "difficult"] / campus.loc["分校", "enrolled"])
+    # 下达金额 and 执行率 per campus: the allocations of the campus' colleges.
+    funds = views.funds_frame(report, "2017-2018")
+    branch = funds[funds["department"].isin(BRANCH_COLLEGES)]
+    assert campus.loc["分校", "allocated"] == pytest.approx(branch["allocated"].sum())
+    assert campus.loc["分校", "share"] == pytest.approx(branch["paid"].sum() / branch["allocated"].sum())
+    assert campus["allocated"].sum() == pytest.approx(funds["allocated"].sum())
+
+
+def test_campus_school_wide_pots_on_their_own_line():
+    figures = Figures(campus=[
+        CampusLine(academic_year="2017-2018", campus="主校区", enrolled=900, difficult=100, paid=7e4, allocated=6e4,
+                   paid_allocated=5e4, share=5 / 6),
+        CampusLine(academic_year="2017-2018", campus="全校", allocated=2e4, paid_allocated=2e4, share=1.0)])
+    campus = views.campus_frame(bare_report(reconciliation=ReconciliationResult(figures=figures))).set_index("campus")
+    assert campus.loc["主校区", ["allocated", "paid", "paid_allocated"]].tolist() == [6e4, 7e4, 5e4]
+    assert campus.loc["主校区", "share"] == pytest.approx(5 / 6)
+    assert campus.loc["全校", "enrolled"] == 0 and pd.isna(campus.loc["全校", "coverage"])
+    assert campus.loc["全校", "share"] == 1.0
+    assert "执行率" in views.labelled(campus.reset_index()).columns
+
+
+def test_money_by_fund_source(report):
+    long = views.funds_by_source(report, "2017-2018")
+    assert set(long["source"]) == {"中央财政", "地方财政", "学校"}
+    by_programme = views.funds_by_programme(report, "2017-2018").set_index("programme")["allocated"]
+    sums = long.groupby("programme")["allocated"].sum()
+    for programme, allocated in sums.items():  # the sources add up to the programme's allocation
+        assert allocated == pytest.approx(by_programme[programme])
+    assert long.groupby("programme")["source_share"].sum().tolist() == pytest.approx([1.0] * len(sums))
+    grant = long[long["programme"] == "国家助学金"]
+    assert grant["source"].tolist() == ["中央财政", "地方财政"] and grant["source_share"].tolist() == pytest.approx([0.8, 0.2])
+    graduate = set(views.funds_by_source(report, subsystem="研究生")["programme"])
+    assert graduate == {"研究生国家助学金", "研究生学业奖学金", "学费减免"}
+    assert list(views.labelled(long).columns) == ["资助项目", "学年", "资金来源", "下达金额(元)", "占比"]
 
 
 def test_styled_tables_highlight_what_needs_action(report):
@@ -251,6 +285,9 @@ def test_overview_changes_the_headline_with_the_college(report):
     allocated = views.headline(report, board.year.value, ALL, "文学院")["allocated"]
     assert f"{allocated / 1e4:,.2f} 万元" in after
     assert "文学院" in board.progress.value and "信息工程学院" not in board.progress.value
+    # The money section splits the allocations by 资金来源; the campus section has 下达金额 and 执行率.
+    assert "资金来源" in board.funds_source.value and "地方财政" in board.funds_source.value
+    assert "下达金额(元)" in board.campus.value and "执行率" in board.campus.value
 
 
 def test_progress_bar_counts_items():

@@ -4,8 +4,9 @@ disbursements, loans and fund allocations, after the cell checks.
 :func:`reconcile` takes the :class:`~aidtools.validate.FileReport` of every checked file, stacks each
 template's rows (:mod:`.tables`), keys them by student and year (:mod:`.context`) and runs the
 ``rec.*`` rules of ``data/rules.yaml``: who is who (:mod:`.identity`), who may receive what
-(:mod:`.eligibility`), how much and how often (:mod:`.amounts`) and money allocated against paid
-(:mod:`.funds`); then the figures for reports and dashboards (:mod:`.figures`).
+(:mod:`.eligibility`), how much and how often (:mod:`.amounts`), money allocated against paid
+(:mod:`.funds`) and who may send which campus' records (:mod:`.campus`); then the figures for
+reports and dashboards (:mod:`.figures`).
 
 Every row whose key fields are valid takes part, whatever other cells of it failed: a bad cell
 elsewhere does not hide a reconciliation fault, and a row whose 学号 is invalid cannot be joined
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from aidtools import findings as F
-from aidtools.reconcile import amounts, eligibility, funds, identity
+from aidtools.reconcile import amounts, campus, eligibility, funds, identity
 from aidtools.reconcile.context import Context, build_context
 from aidtools.reconcile.figures import figures as build_figures
 from aidtools.reconcile.results import combine
@@ -70,7 +71,7 @@ def reconcile_tables(tables: dict[str, pd.DataFrame], as_of: dt.date | None = No
     """Reconcile already gathered tables (see :func:`.tables.gather`)."""
     ctx: Context = build_context(tables, as_of=as_of, school=school)
     found = []
-    for module in (identity, eligibility, amounts, funds):
+    for module in (identity, eligibility, amounts, funds, campus):
         found.extend(module.check(ctx))
     findings = combine(found)
     log.info("对账完成：%d 条错误，%d 条警告，%d 条提示", (findings["severity"] == "error").sum(),

@@ -22,7 +22,10 @@ import pandas as pd
 from aidtools.codetables import load_code_tables
 from aidtools.reconcile.text import LOAN_PROGRAMME
 
-LEAVER_STATUSES = ("退学", "毕业", "结业", "肄业")  # aid to them is an error
+LEAVER_STATUSES = ("退学", "毕业", "结业", "肄业")  # aid to them is an error ...
+# ... except, for students who finished the course (毕业, 结业), aid for an academic year up to the
+# last one of their 学制 (:func:`last_enrolled_year`): they were at school then.
+FINISHED_STATUSES = ("毕业", "结业")
 PAUSED_STATUSES = ("休学", "保留学籍")  # aid to them is a warning
 GRADUATE_LEVELS = ("硕士研究生", "博士研究生")
 UNDERGRADUATE_LEVELS = ("专科", "本科")
@@ -37,11 +40,12 @@ STUDENT_ATTRIBUTES = {  # per-student array ← enrolled-table key
 RECORD_TABLES = ("difficulty", "disbursement", "loan")
 # The columns the rules read; the rest of a wide table is not copied around.
 NEEDED = {
-    "student": ["school_code", "student_no", "name", "id_no", "college", "grade", "level", "status", "campus"],
+    "student": ["school_code", "student_no", "name", "id_no", "college", "grade", "duration", "level", "enrol_month",
+                "status", "campus"],
     "difficulty": ["student_no", "name", "id_no", "academic_year", "level"],
     "disbursement": ["student_no", "name", "id_no", "college", "programme", "academic_year", "tier", "amount", "batch"],
     "loan": ["student_no", "name", "id_no", "academic_year", "amount"],
-    "allocation": ["programme", "academic_year", "college", "quota", "amount"],
+    "allocation": ["programme", "academic_year", "college", "fund_source", "quota", "amount"],
 }
 PROVENANCE = ["_path", "_row", "_department"]
 
@@ -71,7 +75,7 @@ class Context:
 
     def at(self, rows: pd.DataFrame, name: str) -> np.ndarray:
         """The enrolled attribute ``name`` of each row's student (see :data:`STUDENT_ATTRIBUTES`,
-        plus ``enrolled``, ``leaver``, ``paused``, ``graduate``, ``undergraduate``)."""
+        plus ``enrolled``, ``leaver``, ``paused``, ``finished``, ``last_year``, ``graduate``, ``undergraduate``)."""
         return self.per_student[name][rows["sid"].to_numpy()]
 
     def rank_of(self, records: pd.DataFrame) -> np.ndarray:
@@ -87,6 +91,25 @@ class Context:
         """The first calendar year of each row's academic year (-1 when unknown)."""
         starts = np.array([int(y[:4]) for y in self.years] + [-1], dtype=np.int64)
         return starts[rows["ycode"].to_numpy()]  # ycode -1 reads the trailing -1
+
+
+def last_enrolled_year(students: pd.DataFrame) -> np.ndarray:
+    """The first calendar year of each student's last academic year at school by the enrolled table
+    (-1 where it cannot be told): the first year plus 学制 rounded up, minus one.
+
+    The first year is 年级, or the year of 入学年月; when both are given and disagree (a warning of
+    their own) the later one counts, so that a doubt about the dates never makes an error.
+
+    >>> last_enrolled_year(pd.DataFrame({"grade": ["2013", "2015", None, "2016"],
+    ...                                  "enrol_month": ["201309", "201509", "201409", None],
+    ...                                  "duration": ["4", "2.5", "3", None]})).tolist()
+    [2016, 2017, 2016, -1]
+    """
+    grade = pd.to_numeric(students["grade"], errors="coerce").to_numpy(dtype=float)
+    enrol_year = pd.to_numeric(students["enrol_month"].astype(str).str.slice(0, 4), errors="coerce").to_numpy(dtype=float)
+    years = np.ceil(pd.to_numeric(students["duration"], errors="coerce").to_numpy(dtype=float))
+    last = np.fmax(grade, enrol_year) + years - 1
+    return np.where(np.isnan(last), -1, last).astype(np.int64)
 
 
 def programme_table() -> pd.DataFrame:
@@ -168,6 +191,10 @@ def build_context(tables: dict[str, pd.DataFrame], as_of=None, school=None) -> C
         values = np.zeros(n_students, dtype=bool)
         values[where] = students[column].isin(names).to_numpy()
         per_student[flag] = values
+    per_student["finished"] = np.zeros(n_students, dtype=bool)
+    per_student["finished"][where] = students["status"].isin(FINISHED_STATUSES).to_numpy()
+    per_student["last_year"] = np.full(n_students, -1, dtype=np.int64)
+    per_student["last_year"][where] = last_enrolled_year(students)
 
     for name, frame in records.items():
         sid = frame["sid"].to_numpy()

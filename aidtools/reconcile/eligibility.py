@@ -1,6 +1,6 @@
 """Who may receive what: need-based aid only to recognised difficult students (``rec.not_difficult``),
-no aid to students who left (``rec.status``), programmes of the student's own subsystem
-(``rec.subsystem``), no national scholarship in the first year (``rec.grade_eligibility``), the
+no aid to students who left, for a year after they left (``rec.status``), programmes of the student's
+own subsystem (``rec.subsystem``), no national scholarship in the first year (``rec.grade_eligibility``), the
 国家助学金 tier in line with the difficulty level (``rec.tier_level``), and not both national
 scholarships in one year (``rec.exclusive_awards``).
 
@@ -54,19 +54,30 @@ def not_difficult(ctx: Context, pay: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def status(ctx: Context, pay: pd.DataFrame) -> pd.DataFrame | None:
-    """Aid or loans to students who left (error) or paused their studies (warning)."""
+    """Aid or loans to students who left (error) or paused their studies (warning).
+
+    A student who finished the course (毕业, 结业) was at school through the last academic year of
+    the 学制 (:func:`~aidtools.reconcile.context.last_enrolled_year`): aid for that year or an
+    earlier one is fine; aid for a later year, or when the last year cannot be told, is the error."""
     found = []
     for table, rows in (("disbursement", pay), ("loan", ctx.loan[ctx.loan["ycode"].to_numpy() >= 0])):
-        left, paused = ctx.at(rows, "leaver"), ctx.at(rows, "paused")
+        last = ctx.at(rows, "last_year")
+        at_school = ctx.at(rows, "finished") & (last >= 0) & (ctx.year_start(rows) <= last)
+        left, paused = ctx.at(rows, "leaver") & ~at_school, ctx.at(rows, "paused")
         if not (left | paused).any():
             continue
         hits = collapse(rows[left | paused], PAYMENT_KEYS)
         hits["e_status"] = obj(ctx.at(hits, "status"))
         error = ctx.at(hits, "leaver")
+        last = ctx.at(hits, "last_year")
+        since = pd.Series(np.where(ctx.at(hits, "finished") & (last >= 0),
+                                   "（按年级和学制在校至" + (last.astype(str).astype(object) + "-"
+                                                             + (last + 1).astype(str).astype(object)) + "学年）", ""),
+                          index=hits.index)
         ask = pd.Series(np.where(error, "，不能再受助。请核对学籍状态，或撤回该发放记录。", "，期间一般暂停发放，请核实后说明。"),
                         index=hits.index)
         msg = (TABLE_TITLES[table] + "（" + s(hits["programme"]) + "，" + s(hits["academic_year"]) + "学年）中学号"
-               + s(hits["student_no"]) + "的学籍状态为“" + s(hits["e_status"]) + "”" + ask)
+               + s(hits["student_no"]) + "的学籍状态为“" + s(hits["e_status"]) + "”" + since + ask)
         found.append(finish(hits, "rec.status", msg, severity=np.where(error, "error", "warning")))
     return pd.concat(found, ignore_index=True) if found else None
 

@@ -9,7 +9,9 @@ and students at school ``enrolled`` in every record, as the readers call them.
   college and 学历层次.
 - ``aided_share``: of the students recognised difficult in a year, how many received aid, per college.
 - ``campus``: per year and 校区 (the branch campus on its own line): students, difficult, recipients,
-  payments, paid, loans.
+  payments, paid, loans; allocated to the campus' colleges, paid against it and the share (the
+  school-wide pots on a line ``全校`` of their own).
+- ``fund_sources``: per programme, year and 资金来源: allocated (when the allocation table gives a source).
 - ``totals``: headline numbers.
 """
 from __future__ import annotations
@@ -17,9 +19,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aidtools.reconcile.campus import college_campus
 from aidtools.reconcile.context import LEAVER_STATUSES, LEVEL_RANK, Context
+from aidtools.reconcile.funds import SCHOOL_WIDE
 from aidtools.reconcile.text import LOAN_PROGRAMME
-from aidtools.report import AidedLine, CampusLine, CoverageLine, Figures, FundsLine, ProgrammeLine, Totals
+from aidtools.report import (AidedLine, CampusLine, CoverageLine, Figures, FundSourceLine, FundsLine, ProgrammeLine,
+                             Totals)
 
 NOT_ENROLLED = "（不在在校生库）"
 UNKNOWN = "（未填）"
@@ -107,7 +112,8 @@ def _campus_codes(ctx: Context) -> tuple[np.ndarray, list]:
 
 
 def campus(ctx: Context) -> pd.DataFrame:
-    columns = ["academic_year", "campus", "students", "difficult", "recipients", "payments", "paid", "borrowers", "loans"]
+    columns = ["academic_year", "campus", "students", "difficult", "recipients", "payments", "paid", "borrowers", "loans",
+               "allocated", "paid_allocated", "share"]
     by_sid, labels = _campus_codes(ctx)
     students = pd.Series(by_sid[at_school(ctx)["sid"].to_numpy()]).value_counts().rename("students")
 
@@ -137,7 +143,63 @@ def campus(ctx: Context) -> pd.DataFrame:
         out[col] = out[col].fillna(0).astype("int64")
     for col in ("paid", "loans"):
         out[col] = out[col].fillna(0.0).astype(float)
-    return out[columns]
+    return _campus_money(ctx, out)[columns]
+
+
+def _campus_money(ctx: Context, lines: pd.DataFrame) -> pd.DataFrame:
+    """The campus lines with allocated, paid_allocated and share: each compared programme × college
+    unit of the funds under its college's campus (a college not in the enrolled table: 不在在校生库), the
+    school-wide pots on an extra line 全校 per year."""
+    units = ctx.extra["funds"]
+    units = units[units["compared"].to_numpy(dtype=bool)]
+    college = units["college"].to_numpy(dtype=object)
+    known = set(ctx.students["college"].dropna())
+    place = units["college"].map(college_campus(ctx)).to_numpy(dtype=object)
+    place = np.where(pd.notna(place), place, np.where(np.isin(college, list(known)), UNKNOWN, NOT_ENROLLED))
+    place = np.where(college == SCHOOL_WIDE, SCHOOL_WIDE, place)
+    money = (pd.DataFrame({"ycode": units["ycode"].to_numpy(), "campus": place, "allocated": units["allocated"].to_numpy(),
+                           "paid_allocated": units["paid"].to_numpy()})
+             .groupby(["ycode", "campus"], sort=False).agg(allocated=("allocated", "sum"),
+                                                           paid_allocated=("paid_allocated", "sum")).reset_index())
+    # Every year's lines in the order they had, then the new campuses (全校 last) of that year.
+    lines = lines.assign(_order=np.arange(len(lines)))
+    out = lines.merge(money, on=["ycode", "campus"], how="outer")
+    new = out["_order"].isna().to_numpy()
+    out["_order"] = np.where(new, len(lines) + (out["campus"] == SCHOOL_WIDE).to_numpy(), out["_order"])
+    out = out.sort_values(["ycode", "_order"], kind="stable").reset_index(drop=True)
+    out["academic_year"] = _year_names(ctx, out["ycode"].to_numpy())
+    for col in ("students", "difficult", "recipients", "payments", "borrowers"):
+        out[col] = out[col].fillna(0).astype("int64")
+    for col in ("paid", "loans", "paid_allocated"):
+        out[col] = out[col].fillna(0.0).astype(float)
+    out["share"] = _share(out["paid_allocated"], out["allocated"])
+    return out
+
+
+def fund_sources(ctx: Context) -> pd.DataFrame:
+    """Allocated money per programme, academic year and 资金来源 (blank source: 未填); no lines when the
+    allocation table gives no source at all."""
+    columns = ["programme", "academic_year", "source", "allocated"]
+    alloc = ctx.allocation
+    keep = ((alloc["pcode"].to_numpy() >= 0) & (alloc["ycode"].to_numpy() >= 0)
+            & ~np.isnan(alloc["amount_value"].to_numpy()))
+    alloc = alloc[keep]
+    if not alloc["fund_source"].notna().any():
+        return pd.DataFrame(columns=columns)
+    rows = pd.DataFrame({"pcode": alloc["pcode"].to_numpy(), "ycode": alloc["ycode"].to_numpy(),
+                         "source": alloc["fund_source"].where(alloc["fund_source"].notna(), UNKNOWN).to_numpy(dtype=object),
+                         "allocated": alloc["amount_value"].to_numpy()})
+    order = {name: i for i, name in enumerate(_source_names())}
+    out = rows.groupby(["ycode", "pcode", "source"], sort=False)["allocated"].sum().reset_index()
+    out = out.assign(_rank=out["source"].map(order).fillna(len(order))).sort_values(["ycode", "pcode", "_rank", "source"])
+    out["programme"] = ctx.programmes.index.to_numpy(dtype=object)[out["pcode"].to_numpy()]
+    out["academic_year"] = _year_names(ctx, out["ycode"].to_numpy())
+    return out[columns].reset_index(drop=True)
+
+
+def _source_names() -> list[str]:
+    from aidtools.codetables import load_code_tables
+    return [e["name"] for e in load_code_tables()["fund_source"].entries]
 
 
 def programmes(ctx: Context, funds: pd.DataFrame) -> pd.DataFrame:
@@ -190,4 +252,5 @@ def figures(ctx: Context) -> Figures:
         coverage=records(coverage(ctx), CoverageLine, college),
         aided_share=records(aided_share(ctx), AidedLine, college),
         campus=records(campus(ctx), CampusLine, {"students": "enrolled"}),
+        fund_sources=records(fund_sources(ctx), FundSourceLine),
     )

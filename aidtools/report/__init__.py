@@ -20,9 +20,9 @@ from pathlib import Path
 
 from aidtools.report.codec import RecordError, from_data, to_data
 from aidtools.report.records import (COMMANDS, MERGE_STATES, SCHEMA_VERSION, TASK_STATES, AidedLine, CampusLine,
-                                     CoverageLine, FileAccount, FileResult, Figures, FundsLine, InputFile,
-                                     MergedTemplate, ProgrammeLine, ProgressItem, ReconciliationResult, RunReport,
-                                     SpecVersion, SubsystemPart, Summary, Totals, Versions)
+                                     CoverageLine, FileAccount, FileResult, Figures, FundSourceLine, FundsLine,
+                                     InputFile, MergedTemplate, ProgrammeLine, ProgressItem, ReconciliationResult,
+                                     RunReport, SpecVersion, SubsystemPart, Summary, Totals, Versions)
 
 SCHEMA_FILE = "report.schema.json"
 # Set (to anything) to validate every report against the schema before it is written; the test suite does.
@@ -30,8 +30,9 @@ STRICT_VARIABLE = "AIDTOOLS_STRICT_REPORTS"
 
 __all__ = [
     "RunReport", "Versions", "SpecVersion", "InputFile", "FileResult", "Summary", "ProgressItem", "FileAccount",
-    "MergedTemplate", "SubsystemPart", "ReconciliationResult", "Figures", "Totals", "FundsLine", "ProgrammeLine", "CoverageLine",
-    "AidedLine", "CampusLine", "SCHEMA_VERSION", "MERGE_STATES", "TASK_STATES", "COMMANDS", "ReportError",
+    "MergedTemplate", "SubsystemPart", "ReconciliationResult", "Figures", "Totals", "FundsLine", "ProgrammeLine",
+    "CoverageLine", "AidedLine", "CampusLine", "FundSourceLine", "SCHEMA_VERSION", "MERGE_STATES", "TASK_STATES",
+    "COMMANDS", "ReportError",
     "to_json", "from_json", "load_report", "write_report", "schema", "validate",
 ]
 

@@ -183,6 +183,16 @@ class FundsLine:
 
 
 @dataclass
+class FundSourceLine:
+    """Money allocated to one programme in one academic year from one 资金来源 (中央财政, 地方财政, 学校 …)."""
+
+    programme: str | None
+    academic_year: str | None
+    source: str | None
+    allocated: float = 0.0
+
+
+@dataclass
 class ProgrammeLine:
     programme: str | None
     academic_year: str | None
@@ -218,6 +228,10 @@ class AidedLine:
 
 @dataclass
 class CampusLine:
+    """Per year and 校区. Money allocated to a college counts under the college's campus; the school-wide
+    pots (``全校``) are on a line of their own, campus ``全校``, with no students and ``paid`` 0 (every
+    payment is under its student's campus), their payments in ``paid_allocated``."""
+
     academic_year: str | None
     campus: str | None
     enrolled: int = 0
@@ -227,6 +241,9 @@ class CampusLine:
     paid: float = 0.0
     borrowers: int = 0
     loans: float = 0.0
+    allocated: float | None = None  # None: nothing allocated to the campus' colleges that year
+    paid_allocated: float = 0.0  # paid under programmes and colleges the allocations are compared with
+    share: float | None = None  # paid_allocated / allocated (执行率)
 
 
 @dataclass
@@ -255,6 +272,7 @@ class Figures:
     coverage: list[CoverageLine] = field(default_factory=list)
     aided_share: list[AidedLine] = field(default_factory=list)
     campus: list[CampusLine] = field(default_factory=list)
+    fund_sources: list[FundSourceLine] = field(default_factory=list)  # empty: the allocations give no 资金来源
 
 
 @dataclass

@@ -13,7 +13,7 @@ import pandas as pd
 
 from aidtools.rules import RULES
 from aidtools.sample import names as N
-from aidtools.sample.departments import GRADUATE_SCHOOL
+from aidtools.sample.departments import BRANCH_OFFICE, GRADUATE_SCHOOL
 from aidtools.sample.university import BRANCH
 
 
@@ -129,6 +129,11 @@ class RecPlanter:
         self._pay(sid, "校内奖学金", 500, self._date(12, 17), college=college.replace("工程学院", "学院"))
         self.truth.append(_entry("rec.department_mismatch", st, sid, "校内奖学金", self.year,
                                  record_department=college.replace("工程学院", "学院")))
+
+        # The branch campus' 学生处 sends a main-campus student's scholarship.
+        sid = self._choose(self._fresh())
+        self._pay(sid, "校内奖学金", 500, self._date(12, 18), sender=BRANCH_OFFICE)
+        self.truth.append(_entry("rec.campus_scope", st, sid, "校内奖学金", self.year, paid_by=BRANCH_OFFICE))
 
     def _duplicate_payment(self) -> None:
         """A 勤工助学 month paid by the student's college and again by another college."""

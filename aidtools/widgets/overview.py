@@ -109,6 +109,7 @@ class Overview:
         self.progress_summary, self.progress = W.HTML(), W.HTML()
         self.errors, self.rec = W.HTML(), W.HTML()
         self.funds_programme, self.funds_college, self.over = W.HTML(), W.HTML(), W.HTML()
+        self.funds_source = W.HTML()
         self.coverage, self.campus = W.HTML(), W.HTML()
         self.money_chart = W.Image(format="png", layout=W.Layout(max_width="760px"))
         self.coverage_chart = W.Image(format="png", layout=W.Layout(max_width="760px"))
@@ -121,7 +122,8 @@ class Overview:
             _section("一、各部门报送进度（对照任务分解表截止日期）", W.HTML(legend_html()), self.progress_summary,
                      self.progress),
             _section("二、检查错误（按部门和规则）", self.errors, self.rec),
-            _section("三、资金下达与发放", self.funds_programme, self.over, *charts_row, self.funds_college),
+            _section("三、资金下达与发放", self.funds_programme, self.funds_source, self.over, *charts_row,
+                     self.funds_college),
             _section("四、家庭经济困难学生认定覆盖率", self.coverage, *coverage_row),
             _section("五、分校", self.campus),
         ])
@@ -159,6 +161,9 @@ class Overview:
         programmes = views.funds_by_programme(r, year, college, subsystem)
         self.funds_programme.value = ('<div class="aid-note">按资助项目' + (f"（{html.escape(college)}）" if mark else "")
                                       + "：</div>" + to_html(programmes, empty="（没有资金数据）"))
+        sources = views.funds_by_source(r, year, subsystem)
+        self.funds_source.value = ('<div class="aid-note">按资金来源（全校下达金额）：</div>' + to_html(sources)
+                                   if len(sources) else "")
         over = views.over_allocated(r, year, college, subsystem)
         self.over.value = ('<div class="aid-note">发放超过下达的项目：</div>' + to_html(over.assign(over_allocated=True))
                            if len(over) else '<div class="aid-note">没有发放超过下达的项目。</div>')

@@ -16,8 +16,8 @@ import pandas as pd
 from aidtools.findings import severity_label
 from aidtools.views import FAILING, LABELS, MISSING
 
-MONEY = {"allocated", "paid", "paid_unallocated"}
-PERCENT = {"share", "coverage", "aided_share"}
+MONEY = {"allocated", "paid", "paid_unallocated", "paid_allocated"}
+PERCENT = {"share", "coverage", "aided_share", "source_share"}
 COUNTS = {"recipients", "quota", "enrolled", "difficult", "aided", "rows", "rows_read", "rows_merged",
           "rows_held_back", "rows_held_back_rec", "rows_superseded", "rows_duplicate", "errors", "warnings", "files",
           "findings", "caused", "students", "departments", "tasks", "passed_tasks", "check_failed", "rec_failed",
