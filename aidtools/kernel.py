@@ -12,6 +12,8 @@ True
 """
 from __future__ import annotations
 
+import subprocess
+
 from jupyter_client.kernelspec import NATIVE_KERNEL_NAME, KernelSpecManager
 from jupyter_client.manager import KernelManager
 from traitlets import default
@@ -34,3 +36,14 @@ class ThisInterpreterKernelManager(KernelManager):
     @default("kernel_spec_manager")
     def _kernel_spec_manager_default(self) -> KernelSpecManager:
         return ThisInterpreterKernelSpecManager(data_dir=self.data_dir)
+
+
+class QuietKernelManager(ThisInterpreterKernelManager):
+    """The same kernel, with its own console output (ipykernel's start-up warnings, the interrupt it logs
+    at shutdown) discarded: the report's kernel prints nothing on the user's terminal. What the cells
+    print and raise still comes back through the notebook, where papermill reports it."""
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        return await super()._async_launch_kernel(kernel_cmd, **kw)

@@ -23,18 +23,19 @@ import datetime as dt
 
 import pandas as pd
 
+from aidtools import findings as F
 from aidtools.report import ProgressItem
 from aidtools.rules import RULES
+from aidtools.subsystems import level_subsystems
 from aidtools.task_items import load_task_items
 
 PASSED, CHECK_FAILED, REC_FAILED, MISSING = "passed", "check_failed", "rec_failed", "missing"
 TASK_COLUMNS = ["subsystem", "item", "template", "department", "assisting", "filler", "auditor", "deadline"]
 COLUMNS = ["subsystem", "item", "template", "department", "deadline", "status", "files", "errors", "warnings",
            "overdue", "days_overdue", "programme", "assisting", "filler", "auditor", "rec_errors", "reason"]
-# Reconciliation findings about a programme × college rather than about records.
-GROUP_RULES = ("rec.over_allocation", "rec.over_quota")
+# Reconciliation findings about a programme × college rather than about records (rules.yaml: group).
+GROUP_RULES = tuple(rule.id for rule in RULES.values() if rule.group)
 
-SUBSYSTEM_OF_LEVEL = {"专科": "本专科", "本科": "本专科", "硕士研究生": "研究生", "博士研究生": "研究生"}
 
 
 def _subsystem_of_students(reports) -> pd.Series:
@@ -44,7 +45,7 @@ def _subsystem_of_students(reports) -> pd.Series:
     if not tables:
         return pd.Series(dtype=object)
     enrolled = pd.concat(tables).dropna().drop_duplicates("student_no")
-    return enrolled.set_index("student_no")["level"].map(SUBSYSTEM_OF_LEVEL)
+    return enrolled.set_index("student_no")["level"].map(level_subsystems())
 
 
 def submitted_files(reports, superseded: set[str]) -> pd.DataFrame:
@@ -61,7 +62,7 @@ def submitted_files(reports, superseded: set[str]) -> pd.DataFrame:
         table = r.table if r.table is not None else pd.DataFrame()
         programmes = list(table["programme"].dropna().unique()) if "programme" in table.columns else []
         if "level" in table.columns:
-            subsystems = table["level"].map(SUBSYSTEM_OF_LEVEL)
+            subsystems = table["level"].map(level_subsystems())
         elif "student_no" in table.columns:
             subsystems = table["student_no"].map(subsystem_of)
         else:
@@ -109,7 +110,9 @@ def _rec_errors(tasks: pd.DataFrame, joined: pd.DataFrame, findings: pd.DataFram
     empty = pd.DataFrame(columns=["task", "rule"])
     if findings is None or not len(findings):
         return empty
-    errors = findings[findings["severity"] == "error"].reset_index(drop=True).rename_axis("finding").reset_index()
+    # A finding a check error explains counts as that error (its task is check_failed), not as a rec error.
+    errors = F.independent(findings)
+    errors = errors[errors["severity"] == "error"].reset_index(drop=True).rename_axis("finding").reset_index()
     group = errors["rule"].isin(GROUP_RULES) | errors["sources"].map(lambda v: not v)
     hits = [empty]
     records = errors[~group]

@@ -31,12 +31,11 @@ import pandas as pd
 
 from aidtools.findings import severity_rank
 from aidtools.masking import mask_names, mask_text
+from aidtools.subsystems import SUBSYSTEMS, level_subsystems, programme_subsystems
 from aidtools.report import (MERGE_STATES, TASK_STATES, AidedLine, CampusLine, CoverageLine, FileAccount, FileResult,
                              Figures, FundSourceLine, FundsLine, MergedTemplate, ProgressItem, RunReport, load_report)
 
 ALL = "全部"  # the dropdown value meaning "no filter"
-SUBSYSTEMS = ("本专科", "研究生")
-LEVEL_SUBSYSTEM = {"专科": "本专科", "本科": "本专科", "硕士研究生": "研究生", "博士研究生": "研究生"}
 PASSED, CHECK_FAILED, REC_FAILED, MISSING = (TASK_STATES[k] for k in ("passed", "check_failed", "rec_failed", "missing"))
 FAILING = (CHECK_FAILED, REC_FAILED)  # submitted, and not passed
 STATUS_ORDER = {CHECK_FAILED: 0, REC_FAILED: 1, MISSING: 2, PASSED: 3}
@@ -326,17 +325,11 @@ def reconciliation_by_rule(report: RunReport, department=None, academic_year=Non
 
 # ---- money ------------------------------------------------------------------------------------------------
 
-def _programme_subsystems() -> dict[str, str]:
-    from aidtools.codetables import load_code_tables
-    table = load_code_tables()["programme"]
-    return {e["name"]: e.get("subsystem", "both") for e in table.entries}
-
-
 def _in_subsystem(programmes: pd.Series, subsystem) -> pd.Series:
+    """Programmes of ``subsystem`` or of both subsystems."""
     if not _chosen(subsystem):
         return pd.Series(True, index=programmes.index)
-    of = programmes.map(_programme_subsystems()).fillna("both")
-    return of.isin([subsystem, "both"])
+    return programmes.map(programme_subsystems()).fillna(subsystem) == subsystem
 
 
 def funds_frame(report: RunReport, academic_year=None, department=None, subsystem=None) -> pd.DataFrame:
@@ -428,7 +421,7 @@ def coverage_frame(report: RunReport, department=None, subsystem=None, academic_
     columns = ["department", "enrolled", "difficult", "coverage", "aided", "aided_share"]
     coverage = _coverage_lines(report, academic_year)
     if _chosen(subsystem):
-        coverage = coverage[coverage["level"].map(LEVEL_SUBSYSTEM).fillna(subsystem) == subsystem]
+        coverage = coverage[coverage["level"].map(level_subsystems()).fillna(subsystem) == subsystem]
     if _chosen(department):
         coverage = coverage[coverage["department"] == department]
     if coverage.empty:

@@ -13,6 +13,13 @@ DESC = {
  "RunReport": "aidtools 一次运行的报告 / the report of one aidtools command (report.json)",
  "Finding": "一条问题 / one finding: a cell, row or file finding (path…value) or a reconciliation finding (student_no…sources)",
  "Source": "问题所依据的记录 / a record a finding rests on",
+ "HistoryResult": "本轮在检查历史中的记录，以及与上一轮相比 / this run as a round of the history",
+ "TrackedFinding": "跨轮次跟踪的问题（规则、部门、模板、记录相同即为同一问题） / a finding followed across rounds",
+ "DepartmentChange": "某部门与上一轮相比：已改正、新出现、仍未改正 / fixed, new, still open per department",
+ "RoundSummary": "一轮检查的汇总 / one recorded round",
+ "RoundAccuracy": "某部门某一轮每百行错误数 / errors per 100 rows per department and round",
+ "ItemTimeliness": "数据项的及时性：首次提交、首次通过、逾期天数 / an item's timeliness over the rounds",
+ "DepartmentTimeliness": "某部门按时通过、逾期通过、尚未通过的数据项数 / items on time, late, open per department",
  "Cause": "引起对账问题的检查错误 / a check error that explains a reconciliation finding",
  "FileResult": "一个被检查的文件 / one checked file",
  "InputFile": "提交文件夹中的一个文件 / one input file",
@@ -32,7 +39,8 @@ DESC = {
  "Figures": "对账汇总数据（不含学生个人数据） / reconciliation aggregates",
  "ReconciliationResult": "两线三库对账结果 / reconciliation findings and figures",
 }
-ENUMS = {("Finding","severity"): list(SEVERITIES), ("FileAccount","status"): list(R.MERGE_STATES),
+ENUMS = {("Finding","severity"): list(SEVERITIES), ("ItemTimeliness","state"): list(R.TIMELINESS_STATES),
+         ("TrackedFinding","severity"): list(SEVERITIES), ("FileAccount","status"): list(R.MERGE_STATES),
          ("ProgressItem","status"): list(R.TASK_STATES), ("RunReport","command"): list(R.COMMANDS)}
 def t(tp, owner, name):
     origin = typing.get_origin(tp)

@@ -366,8 +366,8 @@ MESSAGE_PARTS = {  # what each message must say (and so must have joined the rig
     "plant_over_allocation": "已发放2000元，超过下达金额1500元", "plant_over_allocation_school_wide": "国家奖学金（全校）已发放8000元，超过下达金额7000元",
     "plant_over_quota": "受助2人，超过名额1人", "plant_grade": "为2017级", "plant_tier_level": "国家助学金一等，但认定等级为“一般困难”",
     "plant_department": "院系填为“理学院”，在校生库中为“文学院”",
-    "plant_campus_scope_office": "分校学生处（分校区）报送的资助发放（校内奖学金，2017-2018学年）中，学号2016009（冯九）是主校区的学生",
-    "plant_campus_scope_college": "文学院（主校区）报送的资助发放（校内奖学金，2017-2018学年）中，学号2016007（郑七）是分校区的学生",
+    "plant_campus_scope_office": "分校学生处（分校区）报送的资助发放（校内奖学金，2017-2018学年）中，学号2016009（冯*）是主校区的学生",
+    "plant_campus_scope_college": "文学院（主校区）报送的资助发放（校内奖学金，2017-2018学年）中，学号2016007（郑*）是分校区的学生",
 }
 NO_YEAR = {"plant_identity_id_twice"}  # a conflict inside the enrolled table belongs to no year
 SEVERITY = {"plant_not_difficult_warning": "warning", "plant_status_paused": "warning", "plant_tier_level": "warning",

@@ -43,13 +43,13 @@ def _render(notebook: Path, run_dir: Path, out: Path, kernel_name: str, timeout:
     import papermill
     from nbconvert import HTMLExporter
 
-    from aidtools.kernel import ThisInterpreterKernelManager
+    from aidtools.kernel import QuietKernelManager
 
     executed = run_dir / ".report-executed.ipynb"
     papermill.execute_notebook(
         str(notebook), str(executed), parameters={"run_dir": str(run_dir)}, kernel_name=kernel_name,
         cwd=str(notebook.parent), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-        execution_timeout=timeout, kernel_manager_class=ThisInterpreterKernelManager,
+        execution_timeout=timeout, kernel_manager_class=QuietKernelManager,
     )
     nb = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)

@@ -20,7 +20,7 @@ import yaml
 
 from aidtools.reconcile.context import RECORD_TABLES, Context, obj
 from aidtools.reconcile.results import collapse, finish
-from aidtools.reconcile.text import TABLE_TITLES, s
+from aidtools.reconcile.text import TABLE_TITLES, masked_name, s
 
 RECORD_KEYS = ["sid", "pcode", "ycode"]
 
@@ -71,7 +71,7 @@ def campus_scope(ctx: Context, table: str, rows: pd.DataFrame) -> pd.DataFrame |
     year = s(hits["academic_year"]).where(hits["academic_year"].isna(), s(hits["academic_year"]) + "学年")
     what = (s(hits["programme"]) + "，" + year).str.strip("，") if table != "difficulty" else year
     msg = (s(hits["_department"]) + "（" + s(hits["_sender"]) + "）报送的" + TABLE_TITLES[table] + "（" + what
-           + "）中，学号" + s(hits["student_no"]) + "（" + s(hits["name"]) + "）是" + s(hits["_campus"])
+           + "）中，学号" + s(hits["student_no"]) + "（" + masked_name(hits["name"]) + "）是" + s(hits["_campus"])
            + "的学生（在校生库）。各校区只报送本校区学生的数据，请核对学号，或交由" + s(hits["_campus"]) + "报送。")
     return finish(hits, "rec.campus_scope", msg)
 

@@ -28,6 +28,8 @@ MERGE_STATES = {
 # passed: files in and no error; check_failed: a file has check errors; rec_failed: no check error but a
 # reconciliation (两线三库) error on its records or its programme × college; missing: no file (or the
 # 数据项 could not be matched to a template).
+# An item's timeliness over the rounds.
+TIMELINESS_STATES = {"on_time": "按时通过", "late": "逾期通过", "open": "尚未通过"}
 TASK_STATES = {"passed": "已通过", "check_failed": "检查未通过", "rec_failed": "对账未通过", "missing": "未提交"}
 COMMANDS = ("run", "check", "reconcile", "merge")
 
@@ -282,6 +284,104 @@ class ReconciliationResult:
 
 
 @dataclass
+class TrackedFinding:
+    """A finding as the history follows it across rounds: the same rule, department, template and record
+    (the template's unique key, not the row number) is the same finding in the next round."""
+
+    key: str  # stable identity: a digest of rule, department, template and record key (no personal data)
+    rule: str
+    severity: str
+    department: str | None
+    template: str | None
+    record: str | None  # the record key for people, masked (学号 shortened, ID numbers masked)
+    path: str | None = None
+    row: int | None = None
+    message: str = ""
+    first_round: int | None = None  # the round it first appeared in
+
+
+@dataclass
+class DepartmentChange:
+    """What changed for one department since the previous round."""
+
+    department: str
+    fixed: int = 0
+    new: int = 0
+    still_open: int = 0
+
+
+@dataclass
+class RoundSummary:
+    """One recorded round, as the history lists it."""
+
+    round: int
+    recorded_at: str  # ISO 8601 with UTC offset
+    as_of: str  # ISO date
+    files: int = 0
+    rows: int = 0
+    errors: int = 0
+    rec_errors: int = 0
+    items_passed: int = 0
+    items: int = 0
+
+
+@dataclass
+class RoundAccuracy:
+    """A department's errors per 100 rows in one round (check and reconciliation errors, counted once)."""
+
+    round: int
+    as_of: str
+    department: str
+    rows: int = 0
+    errors: int = 0
+    errors_per_100_rows: float | None = None
+
+
+@dataclass
+class ItemTimeliness:
+    """One task item over the rounds: when it was first submitted and first passed, how late."""
+
+    subsystem: str | None
+    item: str | None
+    department: str | None
+    deadline: str | None  # ISO date
+    first_submitted: str | None = None  # as-of date of the round it was first submitted in
+    first_passed: str | None = None  # as-of date of the first round with no check or rec error
+    first_passed_round: int | None = None
+    rounds_to_pass: int | None = None  # rounds from first submission to first pass, both counted
+    days_late: int | None = None  # at first pass (or as of now while still open); 0 when on time
+    state: str = "open"  # on_time, late, open
+
+
+@dataclass
+class DepartmentTimeliness:
+    """The figures a 绩效考评 would use, per department: items passed on time, late, still open."""
+
+    department: str
+    items: int = 0
+    on_time: int = 0
+    late: int = 0
+    open: int = 0
+
+
+@dataclass
+class HistoryResult:
+    """This run as a round of the history, and what the history says with it."""
+
+    round: int
+    store: str  # where the history lives (a path, or a database URL without its password)
+    previous_round: int | None = None
+    rounds: list[RoundSummary] = field(default_factory=list)
+    changes: list[DepartmentChange] = field(default_factory=list)
+    fixed: list[TrackedFinding] = field(default_factory=list)
+    new: list[TrackedFinding] = field(default_factory=list)
+    still_open: list[TrackedFinding] = field(default_factory=list)
+    accuracy: list[RoundAccuracy] = field(default_factory=list)
+    items: list[ItemTimeliness] = field(default_factory=list)
+    departments: list[DepartmentTimeliness] = field(default_factory=list)
+
+
+@dataclass
 class RunReport:
     """Everything one run of a command found and wrote. ``command`` says which parts it filled:
     ``check`` the files; ``reconcile`` also the reconciliation; ``merge`` also the merge; ``run`` all."""
@@ -301,6 +401,7 @@ class RunReport:
     merge: dict[str, MergedTemplate] = field(default_factory=dict)
     superseded: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said to the user (Chinese)
+    history: HistoryResult | None = None  # this run as a round of the history (None: not recorded)
 
     def files_in_use(self) -> list[FileResult]:
         return [f for f in self.files if not f.superseded]
