@@ -32,8 +32,10 @@ import pandas as pd
 from aidtools.findings import severity_rank
 from aidtools.masking import mask_names, mask_text
 from aidtools.subsystems import SUBSYSTEMS, level_subsystems, programme_subsystems
-from aidtools.report import (MERGE_STATES, TASK_STATES, AidedLine, CampusLine, CoverageLine, FileAccount, FileResult,
-                             Figures, FundSourceLine, FundsLine, MergedTemplate, ProgressItem, RunReport, load_report)
+from aidtools.report import (MERGE_STATES, TASK_STATES, TIMELINESS_STATES, AidedLine, CampusLine, CoverageLine,
+                             DepartmentChange, DepartmentTimeliness, FileAccount, FileResult, Figures, FundSourceLine,
+                             FundsLine, HistoryResult, ItemTimeliness, MergedTemplate, ProgressItem, RoundAccuracy,
+                             RoundSummary, RunReport, TrackedFinding, load_report)
 
 ALL = "全部"  # the dropdown value meaning "no filter"
 PASSED, CHECK_FAILED, REC_FAILED, MISSING = (TASK_STATES[k] for k in ("passed", "check_failed", "rec_failed", "missing"))
@@ -73,6 +75,13 @@ LABELS = {
     "check_failed": "检查未通过", "rec_failed": "对账未通过", "missing": "未提交", "max_days_overdue": "最长逾期天数", "files_passed": "通过文件",
     "total": "合计", "indicator": "指标", "records": "记录数", "over_allocated": "超支",
     "assisting": "协助部门", "filler": "数据填报员", "auditor": "数据审核员", "rec_errors": "对账错误",
+    # the history (与上一轮相比, trends, timeliness)
+    "round": "轮次", "as_of": "数据截至", "recorded_at": "记录时间", "items": "数据项", "items_passed": "已通过数据项",
+    "fixed": "已改正", "new": "新出现", "still_open": "仍未改正", "errors_per_100_rows": "每百行错误数",
+    "record": "记录（已脱敏）", "first_round": "首次出现轮次", "rounds_open": "已持续轮数",
+    "first_submitted": "首次提交", "first_passed": "首次通过", "first_passed_round": "通过轮次",
+    "rounds_to_pass": "提交至通过轮数", "days_late": "逾期天数", "state": "按时情况",
+    "on_time": "按时通过", "late": "逾期通过", "open": "尚未通过",
 }
 
 __all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings_by_rule", "findings_by_department",
@@ -80,7 +89,9 @@ __all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings
            "reconciliation_by_rule", "funds_frame", "funds_by_programme", "over_allocated", "funds_by_department",
            "funds_by_source", "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_parts_frame",
            "merge_files_frame", "inputs_frame",
-           "summary_frame", "options", "headline", "mask_student_no"]
+           "summary_frame", "options", "headline", "mask_student_no", "has_previous_round", "history_rounds",
+           "history_changes", "still_open", "accuracy_frame", "accuracy_trend", "timeliness_items",
+           "timeliness_by_department", "timeliness_by_round"]
 
 
 def frame_of(records, record_type, columns=None) -> pd.DataFrame:
@@ -564,3 +575,129 @@ def headline(report: RunReport, academic_year=None, subsystem=None, department=N
         "tasks": len(progress), "tasks_passed": int(progress["status"].eq(PASSED).sum()),
         "overdue": int(progress["overdue"].sum()),
     }
+
+
+# ---- the history: this round against the previous one, trends, timeliness ------------------------------------
+#
+# All from ``report.history`` (:class:`aidtools.report.HistoryResult`, filled by the history database); a
+# report without one (a run not recorded as a round) gives empty frames with the documented columns.
+
+HISTORY_ROUND_COLUMNS = ["round", "as_of", "files", "rows", "errors", "rec_errors", "items_passed", "items"]
+CHANGE_COLUMNS = ["department", "fixed", "new", "still_open"]
+STILL_OPEN_COLUMNS = ["department", "template", "rule", "title", "severity", "record", "path", "row", "message",
+                      "first_round", "rounds_open"]
+TIMELINESS_COLUMNS = ["subsystem", "item", "department", "deadline", "first_submitted", "first_passed",
+                      "first_passed_round", "rounds_to_pass", "days_late", "state"]
+TIMELINESS_DEPARTMENT_COLUMNS = ["department", "items", "on_time", "late", "open"]
+
+
+def _history(report: RunReport) -> HistoryResult:
+    return report.history if report.history is not None else HistoryResult(round=0, store="")
+
+
+def has_previous_round(report: RunReport) -> bool:
+    """Whether the report has a history with a round before this one (what 与上一轮相比 compares with)."""
+    return report.history is not None and report.history.previous_round is not None
+
+
+def history_rounds(report: RunReport) -> pd.DataFrame:
+    """One row per recorded round, oldest first: as-of date, files, rows, errors, reconciliation errors,
+    task items passed of all items."""
+    frame = frame_of(_history(report).rounds, RoundSummary, HISTORY_ROUND_COLUMNS)
+    return frame.sort_values("round", kind="stable").reset_index(drop=True)
+
+
+def history_changes(report: RunReport, department=None) -> pd.DataFrame:
+    """Per department, since the previous round: findings fixed, new, still open; most still open first."""
+    frame = frame_of(_history(report).changes, DepartmentChange, CHANGE_COLUMNS)
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    for name in CHANGE_COLUMNS[1:]:
+        frame[name] = frame[name].astype(int)
+    return frame.sort_values(["still_open", "new", "fixed", "department"], ascending=[False, False, False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+def still_open(report: RunReport, department=None) -> pd.DataFrame:
+    """The findings still open since an earlier round: department, template, rule and its title, the record
+    (masked), where it is, the message (masked), the round it first appeared in and how many rounds it
+    has been open (this one counted); the longest open first."""
+    history = _history(report)
+    frame = frame_of(history.still_open, TrackedFinding)
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    frame = frame.copy()
+    frame["title"] = frame["rule"].map(_rule_titles()).fillna("")
+    frame["row"] = pd.array(frame["row"], dtype="Int64")
+    frame["first_round"] = pd.array(frame["first_round"], dtype="Int64")
+    frame["rounds_open"] = (history.round - frame["first_round"] + 1).astype("Int64")
+    frame["record"] = _mask_column(frame["record"])
+    frame["message"] = _mask_column(_mask_student_nos_in(frame["message"]))
+    frame = frame.sort_values(["first_round", "department", "path", "row"], kind="stable", na_position="last")
+    return frame[STILL_OPEN_COLUMNS].reset_index(drop=True)
+
+
+def accuracy_frame(report: RunReport, department=None) -> pd.DataFrame:
+    """Errors per 100 rows per department and round (check and reconciliation errors counted once)."""
+    frame = _numbers(frame_of(_history(report).accuracy, RoundAccuracy), ["errors_per_100_rows"])
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    return frame.sort_values(["round", "department"], kind="stable").reset_index(drop=True)
+
+
+def accuracy_trend(report: RunReport, department=None) -> pd.DataFrame:
+    """A round × department table of errors per 100 rows (index ``round``; one column per department, the
+    departments with the most errors per 100 rows in the latest round first)."""
+    frame = accuracy_frame(report, department)
+    if frame.empty:
+        return pd.DataFrame(index=pd.Index([], name="round"))
+    table = frame.pivot_table(index="round", columns="department", values="errors_per_100_rows", aggfunc="first",
+                              dropna=False)
+    latest = table.iloc[-1].fillna(-1).sort_values(ascending=False, kind="stable")
+    table = table[latest.index]
+    table.columns.name = None
+    return table
+
+
+def timeliness_items(report: RunReport, department=None, state=None) -> pd.DataFrame:
+    """Each task item over the rounds: first submitted, first passed (date and round), rounds it took, days
+    late, and its state in Chinese (按时通过 / 逾期通过 / 尚未通过); open items first, then the latest."""
+    frame = frame_of(_history(report).items, ItemTimeliness, TIMELINESS_COLUMNS)
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    if _chosen(state):
+        frame = frame[frame["state"].isin([state, next((k for k, v in TIMELINESS_STATES.items() if v == state), state)])]
+    for name in ("first_passed_round", "rounds_to_pass", "days_late"):
+        frame[name] = pd.array(frame[name], dtype="Int64")
+    rank = frame["state"].map({"open": 0, "late": 1, "on_time": 2})
+    frame = frame.assign(_rank=rank).sort_values(["_rank", "days_late", "deadline", "department", "item"],
+                                                 ascending=[True, False, True, True, True], kind="stable")
+    frame["state"] = frame["state"].map(TIMELINESS_STATES)
+    return frame.drop(columns="_rank").reset_index(drop=True)
+
+
+def timeliness_by_department(report: RunReport) -> pd.DataFrame:
+    """Per department (what a 绩效考评 would use): task items, passed on time, passed late, still open; the
+    most open, then the most late first."""
+    frame = frame_of(_history(report).departments, DepartmentTimeliness, TIMELINESS_DEPARTMENT_COLUMNS)
+    for name in TIMELINESS_DEPARTMENT_COLUMNS[1:]:
+        frame[name] = frame[name].astype(int)
+    return frame.sort_values(["open", "late", "department"], ascending=[False, False, True],
+                             kind="stable").reset_index(drop=True)
+
+
+def timeliness_by_round(report: RunReport) -> pd.DataFrame:
+    """Per recorded round: task items passed by then on time (by their deadline), passed late, not yet
+    passed (items of :attr:`HistoryResult.items`; an item passed in round r counts as passed from r on)."""
+    columns = ["round", "as_of", "on_time", "late", "open"]
+    history = _history(report)
+    rounds = sorted(history.rounds, key=lambda r: r.round)
+    if not rounds or not history.items:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for r in rounds:
+        passed = [i for i in history.items if i.first_passed_round is not None and i.first_passed_round <= r.round]
+        late = sum(1 for i in passed if i.deadline and i.first_passed and i.first_passed > i.deadline)
+        rows.append({"round": r.round, "as_of": r.as_of, "on_time": len(passed) - late, "late": late,
+                     "open": len(history.items) - len(passed)})
+    return pd.DataFrame(rows, columns=columns)

@@ -21,7 +21,10 @@ PERCENT = {"share", "coverage", "aided_share", "source_share"}
 COUNTS = {"recipients", "quota", "enrolled", "difficult", "aided", "rows", "rows_read", "rows_merged",
           "rows_held_back", "rows_held_back_rec", "rows_superseded", "rows_duplicate", "errors", "warnings", "files",
           "findings", "caused", "students", "departments", "tasks", "passed_tasks", "check_failed", "rec_failed",
-          "missing", "rec_errors", "overdue_tasks", "max_days_overdue", "days_overdue", "total"}
+          "missing", "rec_errors", "overdue_tasks", "max_days_overdue", "days_overdue", "total",
+          "fixed", "new", "still_open", "on_time", "late", "open", "items", "items_passed", "days_late",
+          "rounds_to_pass", "rounds_open"}
+DECIMALS = {"errors_per_100_rows"}
 FLAGS = {"overdue", "passed", "superseded", "over_allocated"}
 
 # Row colours: light enough to read black text on a projector.
@@ -87,6 +90,8 @@ def styled(frame: pd.DataFrame, highlight: bool = True, mark: dict | None = None
             formats[LABELS.get(name, name)] = "{:,.0f}"
         elif name in PERCENT:
             formats[LABELS.get(name, name)] = "{:.1%}"
+        elif name in DECIMALS and pd.api.types.is_numeric_dtype(shown[name]):
+            formats[LABELS.get(name, name)] = "{:.2f}"
         elif name in COUNTS and pd.api.types.is_numeric_dtype(shown[name]):
             formats[LABELS.get(name, name)] = "{:,.0f}"
     shown = shown.rename(columns=LABELS)
