@@ -30,6 +30,16 @@ FINDINGS = pd.DataFrame({
     "department": ["文学院", "理学院", "理学院", "机械工程学院", None],
 })
 
+# Twelve departments over three rounds: more than the chart draws a line for.
+DEPARTMENTS = ["机械工程学院", "电气工程学院", "化学化工学院", "信息工程学院", "经济管理学院", "文学院", "法学院",
+               "外国语学院", "分校工程学院", "分校管理学院", "财务处", "研究生院"]
+ACCURACY = [{"round": r, "as_of": as_of, "department": d, "rows": 400, "errors": (12 - k) * (4 - r),
+             "errors_per_100_rows": (12 - k) * (4 - r) / 4}
+            for r, as_of in ((1, "2017-10-08"), (2, "2017-10-30"), (3, "2017-12-01")) for k, d in enumerate(DEPARTMENTS)]
+TIMELINESS = [{"round": 1, "as_of": "2017-10-08", "on_time": 6, "late": 0, "open": 29},
+              {"round": 2, "as_of": "2017-10-30", "on_time": 13, "late": 1, "open": 21},
+              {"round": 3, "as_of": "2017-12-01", "on_time": 13, "late": 5, "open": 17}]
+
 
 def _charts():
     return {
@@ -41,6 +51,10 @@ def _charts():
         "errors_by_department_counts": lambda: charts.errors_by_department_chart(
             [{"department": "研究生院", "error": 3, "warning": 1, "info": 0}]),
         "empty": lambda: charts.funds_chart([]),
+        "accuracy_trend": lambda: charts.accuracy_trend_chart(ACCURACY, highlight="分校管理学院"),
+        "accuracy_trend_empty": lambda: charts.accuracy_trend_chart([]),
+        "timeliness": lambda: charts.timeliness_chart(TIMELINESS),
+        "timeliness_empty": lambda: charts.timeliness_chart([]),
     }
 
 
@@ -83,3 +97,20 @@ def test_img_tag_embeds_png():
     data = tag.split("base64,", 1)[1].split('"', 1)[0]
     assert base64.b64decode(data).startswith(PNG)
     assert 'alt="2017-2018学年各院系家庭经济困难学生认定比例"' in tag
+
+
+def test_accuracy_trend_draws_the_worst_departments_the_rest_and_the_school():
+    fig = charts.accuracy_trend_chart(ACCURACY, top=6, highlight="分校管理学院")
+    ax = fig.axes[0]
+    names = [line.get_label() for line in ax.get_lines()]
+    assert names == DEPARTMENTS[:6] + ["分校管理学院", "其他5个部门（合计）", "全校"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["第1轮\n2017-10-08", "第2轮\n2017-10-30", "第3轮\n2017-12-01"]
+    school = ax.get_lines()[-1].get_ydata()
+    assert list(school) == pytest.approx([100 * sum(12 - k for k in range(12)) * n / (12 * 400) for n in (3, 2, 1)])
+
+
+def test_timeliness_chart_stacks_the_three_states():
+    ax = charts.timeliness_chart(TIMELINESS).axes[0]
+    assert ax.get_title() == "数据项按时通过情况（按轮次）"
+    heights = [round(p.get_height()) for p in ax.patches]
+    assert heights == [6, 13, 13, 0, 1, 5, 29, 21, 17]

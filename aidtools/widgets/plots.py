@@ -103,3 +103,13 @@ def departments_png(by_department: pd.DataFrame) -> bytes:
     """Errors and warnings per department from :func:`aidtools.views.findings_by_department`."""
     counts = by_department.rename(columns={"errors": "error", "warnings": "warning"}).assign(info=0)
     return png(charts.errors_by_department_chart(counts[["department", "error", "warning", "info"]]))
+
+
+def accuracy_png(accuracy: pd.DataFrame, top: int = 6, highlight=None) -> bytes:
+    """Errors per 100 rows per round and department from :func:`aidtools.views.accuracy_frame` lines."""
+    return png(charts.accuracy_trend_chart(accuracy, top=top, highlight=highlight))
+
+
+def timeliness_png(by_round: pd.DataFrame) -> bytes:
+    """Task items passed on time / late / not yet per round from :func:`aidtools.views.timeliness_by_round`."""
+    return png(charts.timeliness_chart(by_round))
