@@ -239,3 +239,44 @@ def test_sample_feedback_checks_the_same(tmp_path):
     for report, path in zip(reports, write_all_feedback(reports, tmp_path / "feedback")):
         again = check_file(path, root=tmp_path / "feedback", specs=SPECS, as_of=AS_OF)
         assert again.template == report.template and same_findings(report, again), report.display_path
+
+
+def test_feedback_marks_each_finding_new_or_still_open_since_its_round(tmp_path):
+    from aidtools import findings as F
+    from aidtools.outputs.feedback import ROUNDS_HEADER, FindingRounds
+
+    source = disbursement_with_findings(tmp_path)
+    report = check(source, tmp_path / "subs")
+    path = report.display_path
+    cross = F.to_frame([F.Finding(rule="rec.not_enrolled", severity="error", path=path, sheet="资助发放", row=6,
+                                  column="B", field="学号", message="学号不在在校生库中。")])
+    rounds = FindingRounds(current=3, first={(path, 3, "id.length"): 1, (path, 5, "bank.luhn"): 3,
+                                             (path, 6, "rec.not_enrolled"): 2})
+    out = write_all_feedback([report], tmp_path / "feedback", cross={path: cross}, rounds=rounds)[0]
+    wb = openpyxl.load_workbook(out)
+    data = wb["资助发放"]
+    assert data["C3"].comment.text.startswith("【错误】【未改正（第1轮起）】")
+    assert data["I4"].comment.text.startswith("【警告】【新】")  # not in the history: new
+    assert data["K5"].comment.text.startswith("【警告】【新】")  # first seen this round
+    assert data["B6"].comment.text.startswith("【错误】【未改正（第2轮起）】")
+    issues = issue_rows(wb)
+    assert [(i["规则编号"], i[ROUNDS_HEADER]) for i in issues] == [
+        ("id.length", "【未改正（第1轮起）】"), ("cell.date_format", "【新】"), ("bank.luhn", "【新】"),
+        ("rec.not_enrolled", "【未改正（第2轮起）】")]
+    # Without rounds: no 轮次 column, comments as before.
+    plain = openpyxl.load_workbook(write_feedback(report, tmp_path / "plain"))
+    assert ROUNDS_HEADER not in [c.value for c in plain[ISSUES_SHEET][LIST_HEADER_ROW]]
+    assert "【新】" not in plain["资助发放"]["C3"].comment.text
+
+
+def test_finding_rounds_from_the_history():
+    from aidtools.outputs.feedback import FindingRounds
+    from fixtures.demo_report import build_report
+
+    history = build_report().history
+    rounds = FindingRounds.from_history(history)
+    assert rounds.current == 3
+    for tracked in history.new:
+        assert rounds.tag(tracked.path, tracked.row, tracked.rule) == "【新】"
+    for tracked in history.still_open:
+        assert rounds.tag(tracked.path, tracked.row, tracked.rule) == f"【未改正（第{tracked.first_round}轮起）】"

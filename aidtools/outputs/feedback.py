@@ -15,15 +15,23 @@ marked cells in place and sends the same file back; our own check recognises it 
 
 Files go to ``OUT/<department>/<name>-反馈<ext>`` in owner-only folders.
 
+With ``rounds`` (a :class:`FindingRounds` from the history) each finding, the file's own and the
+reconciliation's, says whether it is new this round (``【新】``) or still not fixed since an earlier one
+(``【未改正（第N轮起）】``): at the head of its cell comment and in the ``轮次`` column of ``问题清单``.
+
 >>> feedback_name("国家助学金发放.xls", "xls")
 '国家助学金发放-反馈.xlsx'
 >>> feedback_name("学生.xlsm", "xlsm")
 '学生-反馈.xlsm'
+>>> rounds = FindingRounds(current=3, first={("文学院/学生.xlsx", 5, "id.checksum"): 1})
+>>> rounds.tag("文学院/学生.xlsx", 5, "id.checksum"), rounds.tag("文学院/学生.xlsx", 6, "cell.required")
+('【未改正（第1轮起）】', '【新】')
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass, field
 import logging
 import zipfile
 from collections import Counter
@@ -71,6 +79,43 @@ CROSS_TITLE = "对账问题（两线三库）：与在校生库、困难学生�
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
+ROUNDS_HEADER = "轮次"
+ROUNDS_WIDTH = 20
+NEW_TAG = "【新】"
+
+
+@dataclass(frozen=True)
+class FindingRounds:
+    """Which round each finding of the run first appeared in, for the feedback workbooks.
+
+    ``current``: this run's round number. ``first``: (display path, Excel row, rule) → the round the
+    finding first appeared in (row ``None`` for a finding about the whole file). A finding of an earlier
+    round is still open (``【未改正（第N轮起）】``); one of this round, or not in ``first``, is new
+    (``【新】``). The reconciliation findings marked on a file's rows are keyed the same way, by the
+    file's display path and the row of that file.
+    """
+
+    current: int
+    first: dict[tuple[str, int | None, str], int] = field(default_factory=dict)
+
+    def tag(self, path: str, row, rule: str) -> str:
+        row = None if row is None or pd.isna(row) else int(row)
+        first = self.first.get((path, row, rule))
+        if first is None or first >= self.current:
+            return NEW_TAG
+        return f"【未改正（第{first}轮起）】"
+
+    @classmethod
+    def from_history(cls, history) -> "FindingRounds":
+        """From a :class:`aidtools.report.HistoryResult`: its new and still-open findings, by path, row and rule."""
+        first = {}
+        for tracked in [*history.new, *history.still_open]:
+            if tracked.path is not None:
+                first[(tracked.path, tracked.row, tracked.rule)] = (tracked.first_round if tracked.first_round
+                                                                   is not None else history.round)
+        return cls(current=history.round, first=first)
+
+
 class FeedbackError(RuntimeError):
     """The feedback workbook cannot be written (the file changed since it was checked)."""
 
@@ -87,11 +132,13 @@ def feedback_path(report, out_dir) -> Path:
     return folder / feedback_name(report.path.name, report.format)
 
 
-def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: pd.DataFrame | None = None) -> Path:
+def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: pd.DataFrame | None = None,
+                   rounds: FindingRounds | None = None) -> Path:
     """Write the feedback workbook of one checked file and return its path.
 
     ``cross``: the reconciliation (两线三库) findings on this file's records
-    (:func:`aidtools.reconcile.by_record.record_findings`), marked and listed beside the file's own."""
+    (:func:`aidtools.reconcile.by_record.record_findings`), marked and listed beside the file's own.
+    ``rounds``: whether each finding is new or still open since an earlier round (:class:`FindingRounds`)."""
     target = Path(target) if target is not None else feedback_path(report, out_dir)
     wb, sheet_names = _open_copy(report, limits)
     _clear_earlier_feedback(wb, report)
@@ -100,6 +147,8 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
     if sheet_names:
         findings["sheet"] = findings["sheet"].replace(sheet_names)
         cross["sheet"] = cross["sheet"].replace(sheet_names)
+    if rounds is not None:
+        findings, cross = (_with_rounds(frame, report.display_path, rounds) for frame in (findings, cross))
     _mark_cells(wb, F.concat([findings, cross]))
     _write_issue_list(wb, report, findings, cross)
     if getattr(wb, "vba_archive", None) is None and target.suffix.lower() == ".xlsm":
@@ -114,15 +163,17 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
     return save_private(write, target)
 
 
-def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | None = None) -> list[Path | None]:
+def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | None = None,
+                       rounds: FindingRounds | None = None) -> list[Path | None]:
     """One feedback workbook per report (same order; None where one could not be written); ``cross``
-    maps a display path to the reconciliation findings on that file's records."""
+    maps a display path to the reconciliation findings on that file's records; ``rounds`` (one for the
+    whole run: its keys carry the display path) marks each finding new or still open."""
     out = []
     cross = cross or {}
     for report, target in zip(reports, feedback_targets(reports, out_dir)):
         try:
             out.append(write_feedback(report, out_dir, target=target, limits=limits,
-                                      cross=cross.get(report.display_path)))
+                                      cross=cross.get(report.display_path), rounds=rounds))
         except (FeedbackError, OSError) as exc:
             log.warning("未能生成反馈文件 %s：%s", report.display_path, exc)
             out.append(None)
@@ -221,6 +272,11 @@ def _clear_earlier_feedback(wb, report) -> None:
                         cell.fill = NO_FILL
 
 
+def _with_rounds(findings: pd.DataFrame, path: str, rounds: FindingRounds) -> pd.DataFrame:
+    """The findings with a ``rounds`` column: 【新】 or 【未改正（第N轮起）】."""
+    return findings.assign(rounds=[rounds.tag(path, row, rule) for row, rule in zip(findings["row"], findings["rule"])])
+
+
 def _cell_marks(findings: pd.DataFrame, sheet_names) -> pd.DataFrame:
     """One line per marked cell: sheet, row, column, worst severity, the comment text."""
     marked = findings["severity"].isin(["error", "warning"]) & findings["row"].notna()
@@ -229,7 +285,8 @@ def _cell_marks(findings: pd.DataFrame, sheet_names) -> pd.DataFrame:
         return pd.DataFrame(columns=["sheet", "row", "column", "severity", "text"])
     f = f.assign(row=f["row"].astype(int), column=f["column"].fillna("A"),
                  rank=severity_rank(f["severity"]),
-                 line="【" + f["severity"].map(severity_label) + "】" + f["message"].astype(str))
+                 line="【" + f["severity"].map(severity_label) + "】"
+                 + (f["rounds"] if "rounds" in f.columns else "") + f["message"].astype(str))
     grouped = f.groupby(["sheet", "row", "column"], sort=True)
     return pd.DataFrame({
         "rank": grouped["rank"].min(),
@@ -364,6 +421,8 @@ def _issue_rows(ws, wb, findings: pd.DataFrame, first_row: int, first_number: in
         write_text(ws, r, 5, f.message).alignment = WRAP
         write_text(ws, r, 6, f.value)
         write_text(ws, r, 7, f.rule)
+        if "rounds" in findings.columns:
+            write_text(ws, r, 8, f.rounds)
         r += 1
     return r
 
@@ -378,7 +437,10 @@ def _write_issue_list(wb, report, findings: pd.DataFrame, cross: pd.DataFrame) -
                      f"工作表“{report.sheet}”）")
     write_text(ws, 2, 1, f"模板：{template}。本工作表是检查结果，点击“位置”可跳到对应单元格；重新提交时可保留或删除本工作表。",
                text_format=False)
-    for c, (header, width) in enumerate(zip(LIST_HEADERS, LIST_WIDTHS), start=1):
+    headers, widths = LIST_HEADERS, LIST_WIDTHS
+    if "rounds" in findings.columns:
+        headers, widths = [*headers, ROUNDS_HEADER], [*widths, ROUNDS_WIDTH]
+    for c, (header, width) in enumerate(zip(headers, widths), start=1):
         write_text(ws, LIST_HEADER_ROW, c, header).font = Font(bold=True)
         ws.column_dimensions[column_letter(c - 1)].width = width
     r = _issue_rows(ws, wb, findings, LIST_HEADER_ROW + 1, 1)
