@@ -149,7 +149,8 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
         cross["sheet"] = cross["sheet"].replace(sheet_names)
     if rounds is not None:
         findings, cross = (_with_rounds(frame, report.display_path, rounds) for frame in (findings, cross))
-    _mark_cells(wb, F.concat([findings, cross]))
+    marked = F.concat([findings, cross])  # the canonical columns only: tag again
+    _mark_cells(wb, _with_rounds(marked, report.display_path, rounds) if rounds is not None else marked)
     _write_issue_list(wb, report, findings, cross)
     if getattr(wb, "vba_archive", None) is None and target.suffix.lower() == ".xlsm":
         target = target.with_suffix(".xlsx")  # a text copy of a macro workbook has no macros to keep
