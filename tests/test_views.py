@@ -26,6 +26,8 @@ TABLES = [
     views.reconciliation_frame, views.reconciliation_by_rule, views.funds_frame, views.funds_by_programme,
     views.funds_by_department, views.funds_by_source, views.over_allocated, views.coverage_frame, views.coverage_by_level,
     views.campus_frame, views.merge_frame, views.merge_files_frame, views.summary_frame, views.inputs_frame,
+    views.history_rounds, views.history_changes, views.still_open, views.accuracy_frame, views.accuracy_trend,
+    views.timeliness_items, views.timeliness_by_department, views.timeliness_by_round,
 ]
 
 
@@ -288,6 +290,81 @@ def test_overview_changes_the_headline_with_the_college(report):
     # The money section splits the allocations by 资金来源; the campus section has 下达金额 and 执行率.
     assert "资金来源" in board.funds_source.value and "地方财政" in board.funds_source.value
     assert "下达金额(元)" in board.campus.value and "执行率" in board.campus.value
+
+
+def test_history_changes_add_up_to_the_lists(report):
+    history = report.history
+    changes = views.history_changes(report)
+    assert list(changes.columns) == ["department", "fixed", "new", "still_open"]
+    for kind in ("fixed", "new", "still_open"):
+        listed = pd.Series([f.department for f in getattr(history, kind)]).value_counts()
+        assert changes.set_index("department")[kind].loc[lambda s: s > 0].sort_index().to_dict() == \
+            listed.sort_index().to_dict(), kind
+    assert changes["still_open"].is_monotonic_decreasing
+    assert views.has_previous_round(report) and not views.has_previous_round(bare_report())
+    assert views.labelled(changes).columns.tolist() == ["部门/院系", "已改正", "新出现", "仍未改正"]
+    one = views.history_changes(report, "外国语学院")
+    assert one[["fixed", "new", "still_open"]].iloc[0].tolist() == [3, 2, 1]
+
+
+def test_still_open_findings_say_since_when(report):
+    frame = views.still_open(report)
+    assert len(frame) == len(report.history.still_open)
+    assert set(frame["first_round"]) <= {1, 2}
+    assert (frame["rounds_open"] == report.history.round - frame["first_round"] + 1).all()
+    assert frame["record"].str.contains(r"\*").all() and frame["title"].ne("").all()
+    assert frame["first_round"].is_monotonic_increasing  # the longest open first
+
+
+def test_accuracy_trend_is_errors_per_100_rows_by_round(report):
+    trend = views.accuracy_trend(report)
+    assert trend.index.tolist() == [1, 2, 3] and trend.index.name == "round"
+    assert set(trend.columns) == set(COLLEGES)
+    for line in report.history.accuracy:
+        assert trend.loc[line.round, line.department] == pytest.approx(100 * line.errors / line.rows, abs=0.005)
+    assert trend.iloc[-1].is_monotonic_decreasing  # worst department of the latest round first
+    assert views.accuracy_trend(report, "文学院").columns.tolist() == ["文学院"]
+
+
+def test_timeliness_per_item_department_and_round(report):
+    history = report.history
+    items = views.timeliness_items(report)
+    assert len(items) == len(history.items) and set(items["state"]) == {"按时通过", "逾期通过", "尚未通过"}
+    assert items["state"].iloc[0] == "尚未通过"  # open first
+    assert len(views.timeliness_items(report, state="逾期通过")) == sum(i.state == "late" for i in history.items)
+    by_department = views.timeliness_by_department(report)
+    assert (by_department["items"] == by_department[["on_time", "late", "open"]].sum(axis=1)).all()
+    assert by_department["items"].sum() == len(history.items)
+    by_round = views.timeliness_by_round(report)
+    assert by_round["round"].tolist() == [1, 2, 3]
+    assert (by_round[["on_time", "late", "open"]].sum(axis=1) == len(history.items)).all()
+    last = by_round.iloc[-1]
+    assert (last["on_time"], last["late"], last["open"]) == tuple(
+        int(by_department[k].sum()) for k in ("on_time", "late", "open"))
+    assert by_round["on_time"].add(by_round["late"]).tolist() == [r.items_passed for r in history.rounds]
+
+
+def test_overview_shows_the_history_and_follows_the_college(report):
+    from aidtools.widgets import Overview
+
+    board = Overview(report, charts=False)
+    assert 'id="aid-changes"' in board.changes.value and "第3轮与第2轮相比" in board.changes.value
+    assert 'id="aid-trend"' in board.trend.value and "第1轮" in board.trend.value and "第3轮" in board.trend.value
+    assert "按时通过" in board.timeliness.value and "逾期通过" in board.timeliness.value
+    assert "font-weight: bold" not in board.timeliness.value
+    board.select(college="文学院")
+    assert "font-weight: bold" in board.timeliness.value and "font-weight: bold" in board.trend.value
+    first = Overview(dataclasses.replace(report, history=dataclasses.replace(report.history, previous_round=None,
+                                                                            round=1)), charts=False)
+    assert "记录的第一轮" in first.changes.value
+    assert "没有记录到历史数据库" in Overview(bare_report(), charts=False).changes.value
+
+
+def test_overview_draws_the_history_charts(report):
+    from aidtools.widgets import Overview
+
+    board = Overview(report, charts=True)
+    assert bytes(board.trend_chart.value).startswith(b"\x89PNG") and bytes(board.timeliness_chart.value).startswith(b"\x89PNG")
 
 
 def test_progress_bar_counts_items():

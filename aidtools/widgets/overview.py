@@ -1,12 +1,15 @@
 """The leaders' overview (Voilà dashboard): headline figures for a college, progress against the task
-table, errors by department and rule, money allocated vs paid, hardship coverage, the branch campus.
+table, errors by department and rule, money allocated vs paid, hardship coverage, the branch campus, and
+(with a history of rounds) what changed since the previous round, the trend of errors per 100 rows and
+the task items passed on time or late per department.
 
 Aggregates only: every table comes from :mod:`aidtools.views`, no student-level row is shown.
 Elements a browser test reads have stable CSS classes and ids: the dropdowns ``aid-year``,
 ``aid-subsystem``, ``aid-college``; the headline box ``#aid-headline`` with one ``.aid-figure`` per
 number, ids ``fig-allocated``, ``fig-paid``, ``fig-share``, ``fig-paid-unallocated``,
 ``fig-recipients``, ``fig-enrolled``, ``fig-difficult``, ``fig-coverage``, ``fig-errors``,
-``fig-rec-errors``, ``fig-overdue`` (the value in ``.aid-value``).
+``fig-rec-errors``, ``fig-overdue`` (the value in ``.aid-value``); the history section
+``.aid-history`` with the tables ``#aid-changes``, ``#aid-trend`` and ``#aid-timeliness``.
 
 >>> from aidtools.report import RunReport, Versions
 >>> report = RunReport(aidtools_version="0", generated_at="2017-12-01T09:00:00", as_of="2017-12-01",
@@ -111,6 +114,10 @@ class Overview:
         self.funds_programme, self.funds_college, self.over = W.HTML(), W.HTML(), W.HTML()
         self.funds_source = W.HTML()
         self.coverage, self.campus = W.HTML(), W.HTML()
+        self.changes, self.trend, self.timeliness = W.HTML(), W.HTML(), W.HTML()
+        self.trend_chart = W.Image(format="png", layout=W.Layout(max_width="760px"))
+        self.timeliness_chart = W.Image(format="png", layout=W.Layout(max_width="760px"))
+        self._trend_drawn = None  # the college the trend chart highlights
         self.money_chart = W.Image(format="png", layout=W.Layout(max_width="760px"))
         self.coverage_chart = W.Image(format="png", layout=W.Layout(max_width="760px"))
         charts_row = [self.money_chart] if charts else []
@@ -126,9 +133,55 @@ class Overview:
                      self.funds_college),
             _section("四、家庭经济困难学生认定覆盖率", self.coverage, *coverage_row),
             _section("五、分校", self.campus),
+            self._history_section(charts),
         ])
         self.widget.add_class("aid-overview")
         self.refresh()
+
+    def _history_section(self, charts: bool) -> W.VBox:
+        history = [self.changes, self.trend]
+        if charts and views.has_previous_round(self.report):
+            history.append(self.trend_chart)
+        history.append(self.timeliness)
+        if charts and self.report.history is not None:
+            history.append(self.timeliness_chart)
+        box = _section("六、与上一轮相比：改正情况、错误率趋势、按时通过情况", *history)
+        box.add_class("aid-history")
+        return box
+
+    def _refresh_history(self, college) -> None:
+        r = self.report
+        mark = {"department": college} if college != ALL else None
+        history = r.history
+        if history is None:
+            self.changes.value = '<div class="aid-note" id="aid-changes">本次运行没有记录到历史数据库，无法与上一轮相比。</div>'
+            self.trend.value = self.timeliness.value = ""
+            return
+        if history.previous_round is None:
+            self.changes.value = (f'<div class="aid-note" id="aid-changes">这是第{history.round}轮，也是记录的第一轮，'
+                                  "下一轮起与上一轮相比。</div>")
+        else:
+            self.changes.value = (f'<div id="aid-changes"><div class="aid-note">第{history.round}轮与第'
+                                  f"{history.previous_round}轮相比，各部门问题的改正情况（已改正、新出现、仍未改正）：</div>"
+                                  + to_html(views.history_changes(r), mark=mark, highlight=False,
+                                            empty="（与上一轮相比没有变化）") + "</div>")
+        trend = views.accuracy_trend(r)
+        table = trend.T.round(2)
+        table.columns = [f"第{int(n)}轮" for n in table.columns]
+        table.index.name = "department"
+        self.trend.value = ('<div id="aid-trend"><div class="aid-note">各部门每百行错误数（检查错误与对账错误，按轮次）：</div>'
+                            + to_html(table, mark=mark, highlight=False, empty="（没有错误率数据）") + "</div>")
+        self.timeliness.value = ('<div id="aid-timeliness"><div class="aid-note">各部门数据项按时通过情况（对照截止日期）：</div>'
+                                 + to_html(views.timeliness_by_department(r), mark=mark, highlight=False,
+                                           empty="（没有数据项）") + "</div>")
+        if self.charts and self._trend_drawn != college:
+            from aidtools.widgets.plots import accuracy_png, timeliness_png
+            if views.has_previous_round(r):
+                self.trend_chart.value = accuracy_png(views.accuracy_frame(r),
+                                                      highlight=college if college != ALL else None)
+            if self._trend_drawn is None:
+                self.timeliness_chart.value = timeliness_png(views.timeliness_by_round(r))
+            self._trend_drawn = college
 
     def _title_html(self) -> str:
         r = self.report
@@ -181,6 +234,7 @@ class Overview:
                                                title=f"{chosen_year or '各学年'}各院系资金下达与发放（全部资助项目）")
             self.coverage_chart.value = coverage_png(coverage, chosen_year)
             self._drawn = (year, subsystem)
+        self._refresh_history(college)
         # Last: a page that sees the new headline (its data-college) has every other part updated too.
         self.headline.value = headline_html(views.headline(r, year, subsystem, college), college)
 
