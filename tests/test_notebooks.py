@@ -3,6 +3,7 @@ notebook, executed with papermill and converted to HTML with code hidden, holds 
 an embedded chart and no full ID number."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -20,7 +21,7 @@ ANALYST_NOTEBOOKS = sorted(p.name for p in NOTEBOOKS.glob("0*.ipynb"))
 REAL_RUN = ROOT / "build" / "demo"
 REPORT_SECTIONS = ["学生资助数据检查与对账报告", "一、总体情况", "二、各部门报送进度", "三、检查发现的问题",
                    "四、对账（两线三库）", "五、资金下达与发放", "六、家庭经济困难学生认定覆盖率", "七、分校",
-                   "八、合并导入"]
+                   "八、合并导入", "九、与上一轮相比"]
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 
@@ -130,7 +131,7 @@ def test_analyst_notebook_runs_top_to_bottom(name, submissions, run_report, tmp_
 
 
 def report_runs() -> list:
-    runs = ["fixture"]
+    runs = ["fixture", "first-round"]
     if (REAL_RUN / "report.json").is_file():
         runs.append("build-demo")
     return runs
@@ -141,7 +142,18 @@ def test_report_notebook_renders_self_contained_html(run, tmp_path):
     import papermill
     from nbconvert import HTMLExporter
 
-    run_dir = write_run_dir(tmp_path / "run") if run == "fixture" else REAL_RUN
+    if run == "first-round":  # the first recorded round: nothing to compare with yet
+        from aidtools.report import write_report
+        from fixtures.demo_report import build_report
+
+        first = build_report()
+        first.history = dataclasses.replace(first.history, round=1, previous_round=None, rounds=first.history.rounds[:1],
+                                            changes=[], fixed=[], still_open=[])
+        run_dir = tmp_path / "run"
+        run_dir.mkdir()
+        write_report(first, run_dir / "report.json")
+    else:
+        run_dir = write_run_dir(tmp_path / "run") if run == "fixture" else REAL_RUN
     executed = tmp_path / "report-executed.ipynb"
     papermill.execute_notebook(str(NOTEBOOKS / "report.ipynb"), str(executed), parameters={"run_dir": str(run_dir)},
                                kernel_name="python3", cwd=str(NOTEBOOKS), progress_bar=False)
@@ -158,3 +170,10 @@ def test_report_notebook_renders_self_contained_html(run, tmp_path):
     assert full_ids_in(html) == []
     assert not any(i in html for i in FULL_IDS)
     assert "Traceback" not in html
+    if run == "fixture":  # a history of three rounds: the comparison, the trend and the timeliness, charted
+        for title in ("本次为第 <strong>3</strong> 轮，与第 2 轮相比", "各部门改正情况", "仍未改正的问题", "错误率趋势",
+                      "数据项按时通过情况", "按时通过", "逾期通过", "每百行错误数"):
+            assert title in html, title
+        assert html.count("data:image/png;base64") >= 6
+    if run == "first-round":
+        assert "这是记录的第一轮（第1轮）" in html and "各部门改正情况" not in html
