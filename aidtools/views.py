@@ -90,7 +90,8 @@ __all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings
            "funds_by_source", "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_parts_frame",
            "merge_files_frame", "inputs_frame",
            "summary_frame", "options", "headline", "mask_student_no", "has_previous_round", "history_rounds",
-           "history_changes", "still_open", "accuracy_frame", "accuracy_trend", "timeliness_items",
+           "history_changes", "still_open", "accuracy_frame", "accuracy_trend", "accuracy_by_department",
+           "timeliness_items",
            "timeliness_by_department", "timeliness_by_round"]
 
 
@@ -657,6 +658,16 @@ def accuracy_trend(report: RunReport, department=None) -> pd.DataFrame:
     table = table[latest.index]
     table.columns.name = None
     return table
+
+
+def accuracy_by_department(report: RunReport, department=None) -> pd.DataFrame:
+    """:func:`accuracy_trend` the other way round, for reading: one row per department, a column
+    ``第N轮`` per round (errors per 100 rows)."""
+    trend = accuracy_trend(report, department)
+    table = trend.T
+    table.columns = [f"第{int(n)}轮" for n in trend.index]
+    table.index.name = "department"
+    return table.reset_index()
 
 
 def timeliness_items(report: RunReport, department=None, state=None) -> pd.DataFrame:

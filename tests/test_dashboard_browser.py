@@ -152,6 +152,11 @@ def test_picking_a_college_changes_the_figures(served):
             assert after == f"{figures['allocated'] / 1e4:,.2f} 万元"
             assert page.inner_text("#fig-difficult .aid-value") == f"{figures['difficult']:,}"
             assert after != before
+            if report.history is not None and report.history.previous_round is not None:
+                # The history section: changes since the previous round, the trend table, on time / late.
+                assert "与上一轮相比" in page.inner_text(".aid-history h3")
+                assert "第1轮" in page.inner_text("#aid-trend") and college in page.inner_text("#aid-trend")
+                assert "按时通过" in page.inner_text("#aid-timeliness")
             second = OUTPUT / f"dashboard-{name}-{college}.png"
             screenshot(page, second)
             print(f"screenshots: {first} {second}")

@@ -27,7 +27,7 @@ TABLES = [
     views.funds_by_department, views.funds_by_source, views.over_allocated, views.coverage_frame, views.coverage_by_level,
     views.campus_frame, views.merge_frame, views.merge_files_frame, views.summary_frame, views.inputs_frame,
     views.history_rounds, views.history_changes, views.still_open, views.accuracy_frame, views.accuracy_trend,
-    views.timeliness_items, views.timeliness_by_department, views.timeliness_by_round,
+    views.accuracy_by_department, views.timeliness_items, views.timeliness_by_department, views.timeliness_by_round,
 ]
 
 
@@ -324,6 +324,10 @@ def test_accuracy_trend_is_errors_per_100_rows_by_round(report):
         assert trend.loc[line.round, line.department] == pytest.approx(100 * line.errors / line.rows, abs=0.005)
     assert trend.iloc[-1].is_monotonic_decreasing  # worst department of the latest round first
     assert views.accuracy_trend(report, "文学院").columns.tolist() == ["文学院"]
+    by_department = views.accuracy_by_department(report)
+    assert by_department.columns.tolist() == ["department", "第1轮", "第2轮", "第3轮"]
+    from aidtools.widgets.tables import to_html
+    assert "1.17" in to_html(by_department) and "1.170000" not in to_html(by_department)
 
 
 def test_timeliness_per_item_department_and_round(report):

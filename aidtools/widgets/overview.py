@@ -165,10 +165,7 @@ class Overview:
                                   f"{history.previous_round}轮相比，各部门问题的改正情况（已改正、新出现、仍未改正）：</div>"
                                   + to_html(views.history_changes(r), mark=mark, highlight=False,
                                             empty="（与上一轮相比没有变化）") + "</div>")
-        trend = views.accuracy_trend(r)
-        table = trend.T.round(2)
-        table.columns = [f"第{int(n)}轮" for n in table.columns]
-        table.index.name = "department"
+        table = views.accuracy_by_department(r)
         self.trend.value = ('<div id="aid-trend"><div class="aid-note">各部门每百行错误数（检查错误与对账错误，按轮次）：</div>'
                             + to_html(table, mark=mark, highlight=False, empty="（没有错误率数据）") + "</div>")
         self.timeliness.value = ('<div id="aid-timeliness"><div class="aid-note">各部门数据项按时通过情况（对照截止日期）：</div>'

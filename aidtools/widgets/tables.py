@@ -11,6 +11,8 @@ True
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from aidtools.findings import severity_label
@@ -25,6 +27,7 @@ COUNTS = {"recipients", "quota", "enrolled", "difficult", "aided", "rows", "rows
           "fixed", "new", "still_open", "on_time", "late", "open", "items", "items_passed", "days_late",
           "rounds_to_pass", "rounds_open"}
 DECIMALS = {"errors_per_100_rows"}
+ROUND_COLUMN = re.compile(r"^第\d+轮$")  # errors per 100 rows of a round (views.accuracy_by_department)
 FLAGS = {"overdue", "passed", "superseded", "over_allocated"}
 
 # Row colours: light enough to read black text on a projector.
@@ -90,7 +93,7 @@ def styled(frame: pd.DataFrame, highlight: bool = True, mark: dict | None = None
             formats[LABELS.get(name, name)] = "{:,.0f}"
         elif name in PERCENT:
             formats[LABELS.get(name, name)] = "{:.1%}"
-        elif name in DECIMALS and pd.api.types.is_numeric_dtype(shown[name]):
+        elif (name in DECIMALS or ROUND_COLUMN.match(str(name))) and pd.api.types.is_numeric_dtype(shown[name]):
             formats[LABELS.get(name, name)] = "{:.2f}"
         elif name in COUNTS and pd.api.types.is_numeric_dtype(shown[name]):
             formats[LABELS.get(name, name)] = "{:,.0f}"
