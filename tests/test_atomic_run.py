@@ -201,3 +201,15 @@ def test_run_killed_at_any_point_leaves_the_previous_or_the_complete_new_output(
             seen.append((label, "new"))
             state = now
     assert dict(seen)["in the swap"] == "previous", seen
+
+
+def test_run_and_merge_refuse_a_folder_that_is_not_an_output(tmp_path, capsys):
+    from aidtools.cli import main
+
+    (tmp_path / "subs").mkdir()
+    mine = make(tmp_path / "mine", {"论文.docx": "x"})
+    assert main(["run", str(tmp_path / "subs"), "--out", str(mine), "--no-html"]) == 2
+    assert main(["merge", str(tmp_path / "subs"), "--out", str(mine)]) == 2
+    assert "不是 aidtools 的输出" in capsys.readouterr().err
+    assert set(snapshot(mine)) == {"论文.docx"}
+    only_out(mine)
