@@ -6,6 +6,9 @@ department its feedback workbooks (both kinds of findings), track progress again
 (``tasks``, else a task table found in the submissions folder), then write the run report as
 ``report.json``, ``report.xlsx`` and ``report.html``. Rerunning on the same inputs gives the same
 ``report.json`` apart from ``generated_at``.
+
+Nothing is written into ``out`` itself: the run writes into a staging folder beside it and swaps it
+in when complete (:mod:`aidtools.writing.staging`), so ``out`` is always one run's complete output.
 """
 from __future__ import annotations
 
@@ -17,18 +20,25 @@ from aidtools import steps
 from aidtools.report import RunReport, write_report
 from aidtools.steps import Options
 from aidtools.writing.private import private_dir
+from aidtools.writing.staging import staged
 
 log = logging.getLogger(__name__)
 
 IMPORT_DIR, FEEDBACK_DIR = "import", "feedback"
+OUTPUT_MARKERS = ("report.json", IMPORT_DIR, FEEDBACK_DIR)  # what makes a folder a run's output (replaceable)
 
 
 def run_job(submissions, out, options: Options | None = None, tasks=None, html: bool = True,
             progress_bar=None) -> RunReport:
-    """Run every step on the folder ``submissions`` and write the outputs into ``out``."""
+    """Run every step on the folder ``submissions`` and put the outputs in ``out`` (written beside it,
+    swapped in when complete; leftovers of a killed run are recovered first)."""
     options = options or Options()
-    submissions, out = Path(submissions), Path(out)
-    private_dir(out)
+    with staged(out, OUTPUT_MARKERS) as stage:
+        return _run_into(Path(submissions), stage, options, tasks, html, progress_bar)
+
+
+def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool, progress_bar) -> RunReport:
+    """Every step, writing into the (staging) folder ``out``."""
     batch = steps.check([submissions], options, progress_bar)
     reconciliation = steps.reconcile(batch)
     merged = steps.merge(batch, private_dir(out / IMPORT_DIR), reconciliation)

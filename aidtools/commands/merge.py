@@ -1,15 +1,19 @@
 """``aidtools merge PATH... --out DIR [--hold-back-files] [--template-file F]``: check, then merge the
 passing rows into one import workbook per template and subsystem (``OUT/本专科/``, ``OUT/研究生/``), with
 provenance and a held-back list; as in ``run``, the tables are reconciled first and the records a
-reconciliation error rests on are held back too. The run report goes to ``OUT/merge.json``.
+reconciliation error rests on are held back too. The run report goes to ``OUT/merge.json``. As with
+``run``, OUT is written beside itself and swapped in when complete (:mod:`aidtools.writing.staging`);
+a folder that is neither empty nor a merge's output (``merge.json``) is refused.
 Exit 0 when no file has errors, 1 when some have (their rows were held back), 2 on a usage error."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from aidtools import steps
 from aidtools.commands.common import add_input_arguments, add_merge_arguments, check_batch, inputs_ok, options_from
 from aidtools.report import MERGE_STATES, write_report
+from aidtools.writing.staging import NotAnOutputFolder, check_replaceable, staged
 
 HELP = "合并为国家系统导入文件 / merge into the national system's import workbooks"
 ORDER = 40
@@ -48,15 +52,32 @@ def summary_lines(result, out: Path) -> list[str]:
     return lines
 
 
+def moved(result, stage: Path, out: Path) -> None:
+    """Point the merge result's file paths from the staging folder to ``out``, where they now are."""
+    for merged in result.templates.values():
+        for part in merged.parts.values():
+            for name in ("path", "held_back_path", "provenance_path"):
+                path = getattr(part, name)
+                if path is not None:
+                    setattr(part, name, out / Path(path).relative_to(stage))
+
+
 def run(args) -> int:
     options = options_from(args)
     if not inputs_ok(args.paths):
         return 2
-    batch = check_batch(args, options)
     out = Path(args.out)
+    try:
+        check_replaceable(out, (RESULT_FILE,))
+    except (NotAnOutputFolder, NotADirectoryError) as e:
+        print(e, file=sys.stderr)
+        return 2
+    batch = check_batch(args, options)
     reconciliation = steps.reconcile(batch)
-    result = steps.merge(batch, out, reconciliation)
-    write_report(steps.report(batch, "merge", reconciliation=reconciliation, merged=result, out=out),
-                 out / RESULT_FILE)
+    with staged(out, (RESULT_FILE,)) as stage:
+        result = steps.merge(batch, stage, reconciliation)
+        write_report(steps.report(batch, "merge", reconciliation=reconciliation, merged=result, out=stage),
+                     stage / RESULT_FILE)
+    moved(result, stage, out)
     print("\n".join(summary_lines(result, out)))
     return 1 if any(r.errors for r in batch.reports) else 0

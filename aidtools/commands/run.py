@@ -1,5 +1,7 @@
 """``aidtools run SUBMISSIONS --out OUT [--tasks TASKS.xlsx] [OPTIONS]``: the main job, every step in a
-row; every option of ``check``, ``merge`` and ``reconcile`` is an option of ``run``."""
+row; every option of ``check``, ``merge`` and ``reconcile`` is an option of ``run``. OUT is written beside
+itself and swapped in when complete (:mod:`aidtools.writing.staging`); a folder that is neither empty
+nor a run's output is refused (exit 2), since it would be replaced whole."""
 from __future__ import annotations
 
 import sys
@@ -7,6 +9,7 @@ from pathlib import Path
 
 from aidtools.commands.common import add_merge_arguments, add_option_arguments, add_reconcile_arguments, options_from
 from aidtools.progress import progress_bar
+from aidtools.writing.staging import NotAnOutputFolder
 
 HELP = "完整流程：检查、反馈、合并、对账、报告 / the main job"
 ORDER = 5
@@ -33,8 +36,12 @@ def run(args) -> int:
     if args.tasks and not Path(args.tasks).is_file():
         print(f"找不到任务分解表：{args.tasks}", file=sys.stderr)
         return 2
-    report = run_job(args.submissions, args.out, options_from(args), tasks=args.tasks, html=not args.no_html,
-                     progress_bar=progress_bar("检查文件"))
+    try:
+        report = run_job(args.submissions, args.out, options_from(args), tasks=args.tasks, html=not args.no_html,
+                         progress_bar=progress_bar("检查文件"))
+    except (NotAnOutputFolder, NotADirectoryError) as e:
+        print(e, file=sys.stderr)
+        return 2
     s = report.summary
     print(f"共 {s.files} 个文件（{s.files_superseded} 个被重新提交取代），通过 {s.files_passed} 个；"
           f"检查错误 {s.errors} 条，警告 {s.warnings} 条；对账错误 {s.rec_errors} 条，警告 {s.rec_warnings} 条。")

@@ -44,6 +44,7 @@ def _render(notebook: Path, run_dir: Path, out: Path, kernel_name: str, timeout:
     from nbconvert import HTMLExporter
 
     from aidtools.kernel import QuietKernelManager
+    from aidtools.writing.private import save_private
 
     executed = run_dir / ".report-executed.ipynb"
     papermill.execute_notebook(
@@ -54,6 +55,6 @@ def _render(notebook: Path, run_dir: Path, out: Path, kernel_name: str, timeout:
     nb = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    out.write_text(body, encoding="utf-8")
+    save_private(lambda path: path.write_text(body, encoding="utf-8"), out)  # owner-only, never half-written
     executed.unlink(missing_ok=True)
     return out
