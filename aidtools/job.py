@@ -24,8 +24,9 @@ IMPORT_DIR, FEEDBACK_DIR = "import", "feedback"
 
 
 def run_job(submissions, out, options: Options | None = None, tasks=None, html: bool = True,
-            progress_bar=None) -> RunReport:
-    """Run every step on the folder ``submissions`` and write the outputs into ``out``."""
+            progress_bar=None, history=None) -> RunReport:
+    """Run every step on the folder ``submissions`` and write the outputs into ``out``; with ``history`` (a
+    path or a database URL), record the run as a round of that history first (``report.history``)."""
     options = options or Options()
     submissions, out = Path(submissions), Path(out)
     private_dir(out)
@@ -36,6 +37,8 @@ def run_job(submissions, out, options: Options | None = None, tasks=None, html: 
     report = steps.report(batch, "run", submissions=submissions, reconciliation=reconciliation, merged=merged,
                           progress_items=steps.progress(batch, tasks, reconciliation), out=out)
     report.notes.extend(steps.task_table_notes(batch, tasks))
+    if history is not None:
+        report.history = steps.history(batch, report, history)
     write_outputs(report, out, html=html)
     return report
 

@@ -215,6 +215,25 @@ def progress(batch: Batch, tasks_path=None, reconciliation=None) -> list:
     return to_records(frame)
 
 
+def history(batch: Batch, report: RunReport, target):
+    """Record ``report`` as the next round of the history at ``target`` (a path or a database URL, see
+    :mod:`aidtools.history`) and return what the history says with it (:class:`~aidtools.report.HistoryResult`).
+    When the history cannot be written (another run holds it too long, a server down), the report gets a
+    Chinese note and no history; nothing half-written stays in the store."""
+    from aidtools.history import HistoryError, history_result, open_store, record_round
+
+    try:
+        store = open_store(target)
+        try:
+            return history_result(store, record_round(store, batch, report))
+        finally:
+            store.close()
+    except HistoryError as exc:
+        log.error("%s", exc)
+        report.notes.append(f"本轮未记入历史库：{exc}")
+        return None
+
+
 def versions(specs) -> Versions:
     from aidtools.policy import policy_digest
 
