@@ -73,6 +73,11 @@ LABELS = {
     "check_failed": "检查未通过", "rec_failed": "对账未通过", "missing": "未提交", "max_days_overdue": "最长逾期天数", "files_passed": "通过文件",
     "total": "合计", "indicator": "指标", "records": "记录数", "over_allocated": "超支",
     "assisting": "协助部门", "filler": "数据填报员", "auditor": "数据审核员", "rec_errors": "对账错误",
+    # the history of rounds
+    "round": "轮次", "as_of": "截至日期", "change": "变化", "record": "记录（已脱敏）", "first_round": "首次出现轮次",
+    "first_submitted": "首次提交", "first_passed": "首次通过", "first_passed_round": "首次通过轮次",
+    "rounds_to_pass": "通过所需轮次", "days_late": "逾期天数（首次通过时）", "state": "及时性", "on_time": "按时通过",
+    "late": "逾期通过", "open": "尚未通过", "items": "数据项数", "errors_per_100_rows": "每百行错误数",
 }
 
 __all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings_by_rule", "findings_by_department",

@@ -257,3 +257,18 @@ def test_run_prints_where_the_history_is_and_no_history_writes_none(tmp_path):
     assert main(cmd + ["--out", str(tmp_path / "b" / "out")]) == 0
     assert (tmp_path / "b" / "aidtools-history.sqlite").is_file()
     assert (tmp_path / "b" / "aidtools-history.sqlite").stat().st_mode & 0o077 == 0
+
+
+def test_report_xlsx_has_the_history_sheets(tmp_path):
+    from openpyxl import load_workbook
+
+    two_rounds(tmp_path, str(tmp_path / "h.sqlite"))
+    wb = load_workbook(tmp_path / "o2" / "report.xlsx", read_only=True)
+    assert {"与上一轮相比", "及时性", "及时性（按部门）", "准确性"} <= set(wb.sheetnames)
+    changes = list(wb["与上一轮相比"].values)
+    assert changes[0][:4] == ("变化", "部门/院系", "模板编号", "规则")
+    assert sorted(r[0] for r in changes[1:]) == sorted(["已改正"] * 2 + ["新增"] + ["仍未改正"] * 3)
+    timeliness = list(wb["及时性"].values)
+    assert "首次通过" in timeliness[0] and any("逾期通过" in r for r in timeliness[1:])
+    accuracy = list(wb["准确性"].values)
+    assert accuracy[0] == ("轮次", "截至日期", "部门/院系", "数据行", "错误", "每百行错误数") and len(accuracy) == 5
