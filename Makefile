@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Debian packages: a browser for the dashboard tests, a CJK font so charts render Chinese.
 DEB_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: demo test setup system-deps dashboard bench sample clean
+.PHONY: demo test setup system-deps postgres postgres-stop dashboard bench sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,20 @@ demo: setup
 	$(BIN)/aidtools run sample_data/submissions --out build/demo --tasks sample_data/tasks.xlsx --as-of $(SAMPLE_AS_OF)
 	@echo "报告 / report: build/demo/report.html"
 
-test: setup
+test: setup postgres
 	$(BIN)/python -m pytest -q
+
+# A PostgreSQL server on 127.0.0.1:$(PG_PORT) for the history tests (Debian's postgresql, installed when root with
+# apt); its URL goes to build/postgres.url, which tests/test_history.py reads. Says so when it cannot.
+PG_PORT ?= 54329
+postgres:
+	@PG_PORT=$(PG_PORT) bash scripts/postgres.sh
+
+postgres-stop:
+	@for d in /usr/lib/postgresql/*/bin; do \
+	  if [ -f build/postgres/data/PG_VERSION ]; then \
+	    if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$d/pg_ctl -D build/postgres/data stop -m fast; \
+	    else $$d/pg_ctl -D build/postgres/data stop -m fast; fi; fi; break; done; rm -f build/postgres.url
 
 sample: $(STAMP)
 	$(BIN)/aidtools sample sample_data --seed 2017

@@ -29,23 +29,27 @@ OUTPUT_MARKERS = ("report.json", IMPORT_DIR, FEEDBACK_DIR)  # what makes a folde
 
 
 def run_job(submissions, out, options: Options | None = None, tasks=None, html: bool = True,
-            progress_bar=None) -> RunReport:
+            progress_bar=None, history=None) -> RunReport:
     """Run every step on the folder ``submissions`` and put the outputs in ``out`` (written beside it,
-    swapped in when complete; leftovers of a killed run are recovered first)."""
+    swapped in when complete; leftovers of a killed run are recovered first); with ``history`` (a path
+    or a database URL), record the run as a round of that history (``report.history``)."""
     options = options or Options()
     with staged(out, OUTPUT_MARKERS) as stage:
-        return _run_into(Path(submissions), stage, options, tasks, html, progress_bar)
+        return _run_into(Path(submissions), stage, options, tasks, html, progress_bar, history)
 
 
-def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool, progress_bar) -> RunReport:
-    """Every step, writing into the (staging) folder ``out``."""
+def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool, progress_bar, history) -> RunReport:
+    """Every step, writing into the (staging) folder ``out``. The round is recorded before the feedback
+    is written, so that each department's workbook can say which findings are new and which still open."""
     batch = steps.check([submissions], options, progress_bar)
     reconciliation = steps.reconcile(batch)
     merged = steps.merge(batch, private_dir(out / IMPORT_DIR), reconciliation)
-    steps.feedback(batch, private_dir(out / FEEDBACK_DIR), reconciliation)
     report = steps.report(batch, "run", submissions=submissions, reconciliation=reconciliation, merged=merged,
                           progress_items=steps.progress(batch, tasks, reconciliation), out=out)
     report.notes.extend(steps.task_table_notes(batch, tasks))
+    if history is not None:
+        report.history = steps.history(batch, report, history)
+    steps.feedback(batch, private_dir(out / FEEDBACK_DIR), reconciliation, history=report.history)
     write_outputs(report, out, html=html)
     return report
 

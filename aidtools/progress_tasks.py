@@ -85,7 +85,10 @@ def _per_task(tasks: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
     joined = pd.concat([by_template, by_programme], ignore_index=True)
     # A file of known subsystem counts only for tasks of that subsystem.
     other = joined["file_subsystem"].notna() & (joined["file_subsystem"] != joined["subsystem"])
-    joined.loc[other, ["path", "errors", "warnings", "passed"]] = None
+    cleared = ["path", "errors", "warnings", "passed"]
+    if other.any():  # bool/int columns cannot hold None: object first
+        joined[cleared] = joined[cleared].astype(object)
+        joined.loc[other, cleared] = None
     return joined
 
 

@@ -153,15 +153,17 @@ def merge(batch: Batch, out, reconciliation=None):
                          reconciliation=reconciliation.findings if reconciliation is not None else None)
 
 
-def feedback(batch: Batch, out, reconciliation=None) -> list[tuple[FileReport, Path | None]]:
+def feedback(batch: Batch, out, reconciliation=None, history=None) -> list[tuple[FileReport, Path | None]]:
     """A feedback workbook for each file in use, in ``out/<department>/``: (report, path or None). With
     the ``reconciliation``, the records its findings rest on are marked too, with what the other table
-    holds, and a file passes only with neither a check nor a reconciliation error."""
-    from aidtools.outputs.feedback import write_all_feedback
+    holds, and a file passes only with neither a check nor a reconciliation error. With the round's
+    ``history`` (:class:`aidtools.report.HistoryResult`), every finding is marked 新 or 未改正（第N轮起）."""
+    from aidtools.outputs.feedback import FindingRounds, write_all_feedback
 
     used = batch.in_use()
     cross = cross_findings(batch, reconciliation)
-    return list(zip(used, write_all_feedback(used, out, limits=batch.options.limits, cross=cross)))
+    rounds = FindingRounds.from_history(history) if history is not None else None
+    return list(zip(used, write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds)))
 
 
 def cross_findings(batch: Batch, reconciliation) -> dict:
@@ -213,6 +215,25 @@ def progress(batch: Batch, tasks_path=None, reconciliation=None) -> list:
     findings = reconciliation.findings if reconciliation is not None else None
     frame = task_progress(table, batch.data_files()[0], batch.options.today, batch.superseded, findings)
     return to_records(frame)
+
+
+def history(batch: Batch, report: RunReport, target):
+    """Record ``report`` as the next round of the history at ``target`` (a path or a database URL, see
+    :mod:`aidtools.history`) and return what the history says with it (:class:`~aidtools.report.HistoryResult`).
+    When the history cannot be written (another run holds it too long, a server down), the report gets a
+    Chinese note and no history; nothing half-written stays in the store."""
+    from aidtools.history import HistoryError, history_result, open_store, record_round
+
+    try:
+        store = open_store(target)
+        try:
+            return history_result(store, record_round(store, batch, report))
+        finally:
+            store.close()
+    except HistoryError as exc:
+        log.error("%s", exc)
+        report.notes.append(f"本轮未记入历史库：{exc}")
+        return None
 
 
 def versions(specs) -> Versions:

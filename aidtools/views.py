@@ -75,12 +75,12 @@ LABELS = {
     "check_failed": "检查未通过", "rec_failed": "对账未通过", "missing": "未提交", "max_days_overdue": "最长逾期天数", "files_passed": "通过文件",
     "total": "合计", "indicator": "指标", "records": "记录数", "over_allocated": "超支",
     "assisting": "协助部门", "filler": "数据填报员", "auditor": "数据审核员", "rec_errors": "对账错误",
-    # the history (与上一轮相比, trends, timeliness)
+    # the history of rounds (与上一轮相比, trends, timeliness)
     "round": "轮次", "as_of": "数据截至", "recorded_at": "记录时间", "items": "数据项", "items_passed": "已通过数据项",
     "fixed": "已改正", "new": "新出现", "still_open": "仍未改正", "errors_per_100_rows": "每百行错误数",
-    "record": "记录（已脱敏）", "first_round": "首次出现轮次", "rounds_open": "已持续轮数",
-    "first_submitted": "首次提交", "first_passed": "首次通过", "first_passed_round": "通过轮次",
-    "rounds_to_pass": "提交至通过轮数", "days_late": "逾期天数", "state": "按时情况",
+    "change": "变化", "record": "记录（已脱敏）", "first_round": "首次出现轮次", "rounds_open": "已持续轮数",
+    "first_submitted": "首次提交", "first_passed": "首次通过", "first_passed_round": "首次通过轮次",
+    "rounds_to_pass": "提交至通过轮数", "days_late": "逾期天数（首次通过时）", "state": "按时情况",
     "on_time": "按时通过", "late": "逾期通过", "open": "尚未通过",
 }
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CONDA_NAMES = {"dask[dataframe]": "dask"}
+CONDA_NAMES = {"dask[dataframe]": "dask", "psycopg[binary]": "psycopg"}
 
 
 def _parse(req: str) -> tuple[str, str]:

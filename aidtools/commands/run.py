@@ -23,6 +23,10 @@ def add_arguments(p) -> None:
     add_merge_arguments(p)
     add_reconcile_arguments(p)
     p.add_argument("--no-html", action="store_true", help="不生成HTML报告")
+    history = p.add_mutually_exclusive_group()
+    history.add_argument("--history", metavar="PATH|URL",
+                         help="历史库：SQLite 文件路径或数据库地址（默认：OUT 的上级目录中的 aidtools-history.sqlite）")
+    history.add_argument("--no-history", action="store_true", help="本次运行不记入历史库")
     p.add_argument("--fail-on-errors", action="store_true",
                    help="有检查或对账错误时退出码为1（默认：流程完成即为0）")
 
@@ -36,9 +40,12 @@ def run(args) -> int:
     if args.tasks and not Path(args.tasks).is_file():
         print(f"找不到任务分解表：{args.tasks}", file=sys.stderr)
         return 2
+    from aidtools.history import default_location
+
+    history = None if args.no_history else (args.history or str(default_location(args.out)))
     try:
         report = run_job(args.submissions, args.out, options_from(args), tasks=args.tasks, html=not args.no_html,
-                         progress_bar=progress_bar("检查文件"))
+                         progress_bar=progress_bar("检查文件"), history=history)
     except (NotAnOutputFolder, NotADirectoryError) as e:
         print(e, file=sys.stderr)
         return 2
@@ -54,4 +61,11 @@ def run(args) -> int:
     out = Path(args.out)
     written = [out / name for name in ("report.html", "report.json", "report.xlsx") if (out / name).exists()]
     print("报告：" + "  ".join(str(p) for p in written))
+    if report.history is not None:
+        h = report.history
+        since = (f"；与第 {h.previous_round} 轮相比：已改正 {len(h.fixed)} 条，新增 {len(h.new)} 条，"
+                 f"仍未改正 {len(h.still_open)} 条") if h.previous_round else ""
+        print(f"历史库：{h.store}（第 {h.round} 轮{since}）")
+    elif history is not None:
+        print("历史库：本轮未记录（见报告中的说明）", file=sys.stderr)
     return 1 if args.fail_on_errors and (s.errors or s.rec_errors) else 0

@@ -66,4 +66,35 @@ def write_excel_report(report: RunReport, out) -> Path:
             "rows_duplicate"])
     _sheet(wb, "导入文件", views.merge_parts_frame(report), views.PART_COLUMNS[1:])
     _sheet(wb, "合并明细", views.merge_files_frame(report), views.MERGE_FILE_COLUMNS)
+    if report.history is not None:
+        _history_sheets(wb, report)
     return save_private(wb.save, out)
+
+
+CHANGE_STATES = {"fixed": "已改正", "new": "新增", "still_open": "仍未改正"}
+TIMELINESS_COLUMNS = ["subsystem", "item", "department", "deadline", "first_submitted", "first_passed",
+                      "first_passed_round", "rounds_to_pass", "days_late", "state"]
+
+
+def _history_sheets(wb, report: RunReport) -> None:
+    """与上一轮相比 (every finding fixed, new or still open since the previous round), 及时性 (per task item and
+    per department) and 准确性 (errors per 100 rows per department and round)."""
+    from dataclasses import asdict
+
+    from aidtools.report.records import TIMELINESS_STATES
+    from aidtools.rules import RULES
+
+    h = report.history
+    rows = [dict(asdict(f), change=CHANGE_STATES[name], title=RULES[f.rule].title if f.rule in RULES else "")
+            for name in CHANGE_STATES for f in getattr(h, name)]
+    changes = pd.DataFrame(rows, columns=["change", "department", "template", "rule", "title", "severity", "record",
+                                          "field", "path", "row", "first_round", "message"])
+    _sheet(wb, "与上一轮相比", changes, list(changes.columns))
+    items = pd.DataFrame([asdict(t) for t in h.items], columns=TIMELINESS_COLUMNS)
+    items["state"] = items["state"].map(TIMELINESS_STATES)
+    departments = pd.DataFrame([asdict(d) for d in h.departments], columns=["department", "items", "on_time", "late", "open"])
+    _sheet(wb, "及时性", items, TIMELINESS_COLUMNS)
+    _sheet(wb, "及时性（按部门）", departments, list(departments.columns))
+    accuracy = pd.DataFrame([asdict(a) for a in h.accuracy],
+                            columns=["round", "as_of", "department", "rows", "errors", "errors_per_100_rows"])
+    _sheet(wb, "准确性", accuracy, list(accuracy.columns))

@@ -294,10 +294,11 @@ class TrackedFinding:
     department: str | None
     template: str | None
     record: str | None  # the record key for people, masked (学号 shortened, ID numbers masked)
-    path: str | None = None
+    path: str | None = None  # check findings: the file and Excel row; rec findings: the first record involved
     row: int | None = None
     message: str = ""
-    first_round: int | None = None  # the round it first appeared in
+    first_round: int | None = None  # the round it first appeared in (of its run of rounds without a gap)
+    field: str | None = None  # the column's header (check findings on a cell)
 
 
 @dataclass
