@@ -27,11 +27,19 @@ system-deps:
 	  else echo "please install:$$missing (sudo apt-get install$$missing); browser tests and CJK charts need them"; fi; \
 	fi
 
-# The sample university's "today" is 15 July 2018 (truth.json: as_of), near the end of its academic year.
+# The sample university's "today" is 15 July 2018 (truth.json: as_of), near the end of its academic year;
+# its second round (build/demo-input/round2, generated at demo time) is two weeks later.
 SAMPLE_AS_OF := 20180715
+SAMPLE_AS_OF2 := 20180729
+HISTORY := build/demo-history.sqlite
 
+# Two rounds into one history: round 1 (the committed sample) into build/demo-round1, round 2 into
+# build/demo, so the report and the dashboard show what was fixed, what is new and what is still open.
 demo: setup
-	$(BIN)/aidtools run sample_data/submissions --out build/demo --tasks sample_data/tasks.xlsx --as-of $(SAMPLE_AS_OF)
+	$(BIN)/aidtools sample build/demo-input --seed 2017 --rounds 2
+	rm -f $(HISTORY)
+	$(BIN)/aidtools run sample_data/submissions --out build/demo-round1 --tasks sample_data/tasks.xlsx --as-of $(SAMPLE_AS_OF) --history $(HISTORY)
+	$(BIN)/aidtools run build/demo-input/round2/submissions --out build/demo --tasks build/demo-input/round2/tasks.xlsx --as-of $(SAMPLE_AS_OF2) --history $(HISTORY)
 	@echo "报告 / report: build/demo/report.html"
 
 test: setup postgres

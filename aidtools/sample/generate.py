@@ -11,6 +11,9 @@
   record sent by two departments (merged once).
 
 ``superseded`` lists the files replaced by a resubmission; their contents are not in the truth.
+
+With ``rounds=2`` the same university is also written two weeks later into ``OUT/round2/``
+(:mod:`aidtools.sample.rounds`); round 1 is byte for byte what ``rounds=1`` writes.
 """
 from __future__ import annotations
 
@@ -120,8 +123,13 @@ def _write_submissions(world: World, subs, root: Path, fast_cells: int) -> None:
             kept[sub.path] = path.read_bytes()
 
 
+def _mistake_key(m: dict) -> tuple:
+    return (m["kind"], m.get("file") or "", m.get("row") or 0, m.get("column") or "", m["rule"],
+            m.get("student_no") or "", m.get("programme") or "", m.get("department") or "")
+
+
 def _clean(out: Path) -> None:
-    for name in ("submissions", "tasks.xlsx", "truth.json"):
+    for name in ("submissions", "tasks.xlsx", "truth.json", "round2"):
         target = out / name
         if target.is_dir():
             shutil.rmtree(target)
@@ -130,13 +138,16 @@ def _clean(out: Path) -> None:
 
 
 def generate(out_dir, students: int = 3000, seed: int = 2017, error_rate: float = DEFAULT_ERROR_RATE,
-             year: str = "2017-2018", fast_cells: int = 20_000) -> dict:
+             year: str = "2017-2018", fast_cells: int = 20_000, rounds: int = 1) -> dict:
     """Write ``OUT/submissions/<部门>/<file>``, ``OUT/tasks.xlsx`` and ``OUT/truth.json``.
 
     ``students`` enrolled students (plus graduates and leavers of the year), deterministic for a
     ``seed``; about ``error_rate`` of the data rows get one planted mistake, and every rule gets at
-    least one. Returns a summary (counts by department, template and rule).
+    least one. Returns a summary (counts by department, template and rule). ``rounds=2`` also writes
+    ``OUT/round2/`` (:func:`aidtools.sample.rounds.second_round`); the summary then has ``round2``.
     """
+    if rounds not in (1, 2):
+        raise ValueError(f"rounds 只能为1或2，收到 {rounds!r}")
     if not re.fullmatch(r"\d{4}-\d{4}", year) or int(year[5:]) != int(year[:4]) + 1:
         raise ValueError(f"学年格式应为YYYY-YYYY（如2017-2018），收到 {year!r}")
     if students < 300:
@@ -166,8 +177,7 @@ def generate(out_dir, students: int = 3000, seed: int = 2017, error_rate: float 
     _write_tasks(out / "tasks.xlsx", tasks, BookInfo(dt.datetime(year0, 9, 20, 10, 0), creator="学生资助管理中心"))
 
     mistakes = rec.truth + alloc_truth + planter.truth() + _merge_truth(world, subs, rec.truth)
-    mistakes.sort(key=lambda m: (m["kind"], m.get("file") or "", m.get("row") or 0, m.get("column") or "", m["rule"],
-                                 m.get("student_no") or "", m.get("programme") or "", m.get("department") or ""))
+    mistakes.sort(key=_mistake_key)
     submitted = {s.task for s in subs if s.task}
     truth = {
         "generator": "aidtools.sample",
@@ -189,7 +199,15 @@ def generate(out_dir, students: int = 3000, seed: int = 2017, error_rate: float 
         "mistakes": mistakes,
     }
     (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return summarise(out, truth, subs)
+    summary = summarise(out, truth, subs)
+    if rounds == 2:
+        from aidtools.sample.rounds import second_round
+
+        truth2 = second_round(out, world, planter, rec.truth, alloc_truth, truth, tasks, deadlines, seed, as_of,
+                              _merge_truth, lambda w, ss, root: _write_submissions(w, ss, root, fast_cells), _mistake_key)
+        summary["round2"] = summarise(out / "round2", truth2, planter.subs)
+        summary["round2"]["changes"] = {k: len(v) for k, v in truth2["changes"].items()}
+    return summary
 
 
 def summarise(out: Path, truth: dict, files) -> dict:
