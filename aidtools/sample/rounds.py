@@ -110,8 +110,8 @@ def task_status(world: World, subs, mistakes: list[dict]) -> dict:
     unreadable copy, not a superseded version). A task passes when it has a file, no file of it has a
     planted error (cell, row, template or file truth entry of severity error), and no planted
     reconciliation error names a record of its files (a payment of that student and programme) or, for
-    group rules (rec.over_allocation, rec.over_quota), its programme and college (the task of that
-    programme whose 责任部门 is the college, else every task of that programme).
+    group rules (rec.over_allocation, rec.over_quota), its programme and college (the task whose 数据项
+    names that programme and whose 责任部门 is the college, else every task naming that programme).
     """
     files = {}
     for s in subs:
@@ -126,12 +126,16 @@ def task_status(world: World, subs, mistakes: list[dict]) -> dict:
             continue
         wanted = set(m["programme"].split("、"))
         if m.get("student_no") is None:
-            hit = [t for t, ss in files.items() if any(programmes.get(s.path, set()) & wanted for s in ss)]
+            # The task of that programme (its 数据项 names it, as the task table maps items to programmes).
+            hit = [t for t in files if any(p in t[1] for p in wanted)]
             own = [t for t in hit if t[2] == m["department"]]
             bad_tasks.update(own or hit)
             continue
         sid = int(np.flatnonzero(world.st["学号"] == m["student_no"])[0])
-        rows = np.flatnonzero(((disb["sid"] == sid) & disb["programme"].isin(list(wanted))).to_numpy())
+        hit = (disb["sid"] == sid) & disb["programme"].isin(list(wanted))
+        if m.get("batch") is not None:  # a payment made twice names that batch's payments only
+            hit &= disb["batch"].astype(str) == str(m["batch"])
+        rows = np.flatnonzero(hit.to_numpy())
         for t, ss in files.items():
             if any(s.table == "disbursement" and np.isin(s.rows, rows).any() for s in ss):
                 bad_tasks.add(t)
@@ -146,7 +150,8 @@ def task_status(world: World, subs, mistakes: list[dict]) -> dict:
 def task_truth(tasks, rounds: list[dict], as_ofs: list[dt.date]) -> list[dict]:
     """Per task item: the first round it was submitted in and its earliest file save date then; the first
     round it passed in (None if not yet), that round's as_of, the latest save date of its files then
-    (``first_passed_date``), and ``days_late_at_first_pass`` = max(0, first_passed_date − 截止日期) in days."""
+    (``first_passed_date``), and ``days_late_at_first_pass`` = max(0, that round's as_of − 截止日期) in days:
+    late as the centre sees it, at the round where the item first passed."""
     out = []
     for s, i, r, d in zip(tasks["子系统"], tasks["数据项"], tasks["责任部门"], tasks["截止日期"]):
         t = (s, i, r)
@@ -160,7 +165,7 @@ def task_truth(tasks, rounds: list[dict], as_ofs: list[dt.date]) -> list[dict]:
             if item["first_submitted_round"] is None:
                 item["first_submitted_round"], item["first_submitted_date"] = n, st["first_date"]
             if st["passed"]:
-                late = (dt.datetime.strptime(st["last_date"], "%Y%m%d") - dt.datetime.strptime(d, "%Y%m%d")).days
+                late = (dt.datetime.combine(as_ofs[n - 1], dt.time()) - dt.datetime.strptime(d, "%Y%m%d")).days
                 item.update(first_passed_round=n, first_passed_as_of=as_ofs[n - 1].strftime("%Y%m%d"),
                             first_passed_date=st["last_date"], days_late_at_first_pass=max(0, late))
                 break
