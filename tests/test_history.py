@@ -271,4 +271,4 @@ def test_report_xlsx_has_the_history_sheets(tmp_path):
     timeliness = list(wb["及时性"].values)
     assert "首次通过" in timeliness[0] and any("逾期通过" in r for r in timeliness[1:])
     accuracy = list(wb["准确性"].values)
-    assert accuracy[0] == ("轮次", "截至日期", "部门/院系", "数据行", "错误", "每百行错误数") and len(accuracy) == 5
+    assert accuracy[0] == ("轮次", "数据截至", "部门/院系", "数据行", "错误", "每百行错误数") and len(accuracy) == 5

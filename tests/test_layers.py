@@ -30,7 +30,7 @@ LAYERS: dict[str, set[str]] = {
     # Checking one file; the package root re-exports check_file/check_paths, so it sits here.
     "checks": {"checks", "validate", "__init__"},
     # What works on many checked files: reconciliation, merging, progress, parallel checking.
-    "combination": {"reconcile", "merging", "progress_tasks", "parallel"},
+    "combination": {"reconcile", "merging", "progress_tasks", "parallel", "history"},
     # Files, tables and figures for people: feedback, reports, templates, the report's tables, charts.
     "outputs": {"outputs", "views", "charts"},
     # Notebook widgets, the dashboard server.
