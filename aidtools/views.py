@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 import numpy as np
@@ -162,6 +163,19 @@ def findings_frame(report: RunReport, include_superseded: bool = False) -> pd.Da
     frame["value"] = _mask_column(frame["value"])
     frame["message"] = _mask_column(frame["message"])
     return frame
+
+
+@functools.cache
+def _template_titles() -> dict[str, str]:
+    from aidtools.specs import load_specs
+    return {spec.id: spec.title for spec in load_specs().values()}
+
+
+def _template_label(template) -> str | None:
+    """A template id as a reader sees it: its Chinese title with the id beside it."""
+    if not isinstance(template, str) or template not in _template_titles():
+        return template
+    return f"{_template_titles()[template]}（{template}）"
 
 
 def _rule_titles() -> dict[str, str]:
@@ -629,6 +643,7 @@ def still_open(report: RunReport, department=None) -> pd.DataFrame:
         frame = frame[frame["department"] == department]
     frame = frame.copy()
     frame["title"] = frame["rule"].map(_rule_titles()).fillna("")
+    frame["template"] = frame["template"].map(_template_label)  # 资助发放（disbursement）: Chinese first
     frame["row"] = pd.array(frame["row"], dtype="Int64")
     frame["first_round"] = pd.array(frame["first_round"], dtype="Int64")
     frame["rounds_open"] = (history.round - frame["first_round"] + 1).astype("Int64")
