@@ -4,6 +4,8 @@ history ``--history PATH|URL`` (default: ``aidtools-history.sqlite`` in the curr
 ``$AIDTOOLS_HISTORY``)."""
 from __future__ import annotations
 
+import functools
+
 import json
 import os
 import sys
@@ -44,10 +46,22 @@ def _title(rule: str) -> str:
     return RULES[rule].title if rule in RULES else ""
 
 
+@functools.cache
+def _template_titles() -> dict[str, str]:
+    from aidtools.specs import load_specs
+
+    return {spec.id: spec.title for spec in load_specs().values()}
+
+
+def _template(template: str | None) -> str:
+    """The template's Chinese title (its id when it is not a known spec)."""
+    return _template_titles().get(template, template or "") if template else ""
+
+
 def _line(f) -> str:
     from aidtools.findings import severity_label
 
-    where = f"{f.template or ''} {f.record or f.path or ''}".strip()
+    where = f"{_template(f.template)} {f.record or f.path or ''}".strip()
     since = f"（自第 {f.first_round} 轮）" if f.first_round is not None else ""
     return f"    [{severity_label(f.severity)}] {f.rule} {_title(f.rule)}：{where}{' ' + f.field if f.field else ''}{since}"
 
