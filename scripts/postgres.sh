@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A PostgreSQL server for the history tests (tests/test_history.py), from Debian's packages:
 # a cluster in build/postgres/ owned by the `postgres` user (when run as root), listening on
-# 127.0.0.1:$PG_PORT only, trust authentication for local TCP, a database `aidtools_test`, and its URL in
+# 127.0.0.1:$PG_PORT only (another free port when that one is taken), trust authentication for local TCP, a database `aidtools_test`, and its URL in
 # build/postgres.url for the tests. Idempotent: a running server is left as it is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +27,14 @@ mkdir -p "$DIR"
 [ "$(id -u)" = 0 ] && chown postgres: "$DIR" && chmod 700 "$DIR"
 if [ ! -f "$DIR/data/PG_VERSION" ]; then
   as_pg "$bindir/initdb" -D "$DIR/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+fi
+# A port another program (or another checkout's server) holds: take a free one instead; the URL file says which.
+port_free() { python3 -c "import socket,sys; s=socket.socket(); s.bind(('127.0.0.1', int(sys.argv[1])))" "$1" 2>/dev/null; }
+if as_pg "$bindir/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
+  PG_PORT="$(sed -n 4p "$DIR/data/postmaster.pid")"  # our own server, already running: its port
+elif ! port_free "$PG_PORT"; then
+  PG_PORT="$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")"
+  echo "端口已被占用，改用 $PG_PORT / port busy, using $PG_PORT"
 fi
 if ! as_pg "$bindir/pg_ctl" -D "$DIR/data" status >/dev/null 2>&1; then
   as_pg "$bindir/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
