@@ -166,16 +166,17 @@ def findings_frame(report: RunReport, include_superseded: bool = False) -> pd.Da
 
 
 @functools.cache
-def _template_titles() -> dict[str, str]:
+def template_titles() -> dict[str, str]:
+    """Template id -> its Chinese title (the packaged specs)."""
     from aidtools.specs import load_specs
     return {spec.id: spec.title for spec in load_specs().values()}
 
 
 def _template_label(template) -> str | None:
     """A template id as a reader sees it: its Chinese title with the id beside it."""
-    if not isinstance(template, str) or template not in _template_titles():
+    if not isinstance(template, str) or template not in template_titles():
         return template
-    return f"{_template_titles()[template]}（{template}）"
+    return f"{template_titles()[template]}（{template}）"
 
 
 def _rule_titles() -> dict[str, str]:

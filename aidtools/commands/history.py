@@ -4,7 +4,6 @@ history ``--history PATH|URL`` (default: ``aidtools-history.sqlite`` in the curr
 ``$AIDTOOLS_HISTORY``)."""
 from __future__ import annotations
 
-import functools
 
 import json
 import os
@@ -46,16 +45,11 @@ def _title(rule: str) -> str:
     return RULES[rule].title if rule in RULES else ""
 
 
-@functools.cache
-def _template_titles() -> dict[str, str]:
-    from aidtools.specs import load_specs
-
-    return {spec.id: spec.title for spec in load_specs().values()}
-
-
 def _template(template: str | None) -> str:
     """The template's Chinese title (its id when it is not a known spec)."""
-    return _template_titles().get(template, template or "") if template else ""
+    from aidtools.views import template_titles
+
+    return template_titles().get(template, template or "") if template else ""
 
 
 def _line(f) -> str:
