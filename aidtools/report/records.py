@@ -372,6 +372,7 @@ class HistoryResult:
     round: int
     store: str  # where the history lives (a path, or a database URL without its password)
     previous_round: int | None = None
+    run_id: str | None = None  # the run that recorded the round (aidtools.history.settle)
     rounds: list[RoundSummary] = field(default_factory=list)
     changes: list[DepartmentChange] = field(default_factory=list)
     fixed: list[TrackedFinding] = field(default_factory=list)
