@@ -35,7 +35,7 @@ from aidtools.masking import mask_names, mask_text
 from aidtools.subsystems import SUBSYSTEMS, level_subsystems, programme_subsystems
 from aidtools.report import (MERGE_STATES, TASK_STATES, TIMELINESS_STATES, AidedLine, CampusLine, CoverageLine,
                              DepartmentChange, DepartmentTimeliness, FileAccount, FileResult, Figures, FundSourceLine,
-                             FundsLine, HistoryResult, ItemTimeliness, MergedTemplate, ProgressItem, RoundAccuracy,
+                             FundsLine, HistoryResult, ItemChange, ItemTimeliness, MergedTemplate, ProgressItem, RoundAccuracy,
                              RoundSummary, RunReport, TrackedFinding, load_report)
 
 ALL = "全部"  # the dropdown value meaning "no filter"
@@ -91,7 +91,7 @@ __all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings
            "funds_by_source", "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_parts_frame",
            "merge_files_frame", "inputs_frame",
            "summary_frame", "options", "headline", "mask_student_no", "has_previous_round", "history_rounds",
-           "history_changes", "still_open", "accuracy_frame", "accuracy_trend", "accuracy_by_department",
+           "history_changes", "history_item_changes", "still_open", "accuracy_frame", "accuracy_trend", "accuracy_by_department",
            "timeliness_items",
            "timeliness_by_department", "timeliness_by_round"]
 
@@ -600,6 +600,7 @@ def headline(report: RunReport, academic_year=None, subsystem=None, department=N
 
 HISTORY_ROUND_COLUMNS = ["round", "as_of", "files", "rows", "errors", "rec_errors", "items_passed", "items"]
 CHANGE_COLUMNS = ["department", "fixed", "new", "still_open"]
+ITEM_CHANGE_COLUMNS = ["department", "template_title", "fixed", "new", "still_open"]
 STILL_OPEN_COLUMNS = ["department", "template", "rule", "title", "severity", "record", "path", "row", "message",
                       "first_round", "rounds_open"]
 TIMELINESS_COLUMNS = ["subsystem", "item", "department", "deadline", "first_submitted", "first_passed",
@@ -632,6 +633,23 @@ def history_changes(report: RunReport, department=None) -> pd.DataFrame:
         frame[name] = frame[name].astype(int)
     return frame.sort_values(["still_open", "new", "fixed", "department"], ascending=[False, False, False, True],
                              kind="stable").reset_index(drop=True)
+
+
+def history_item_changes(report: RunReport, department=None) -> pd.DataFrame:
+    """:func:`history_changes` per department and data item (template, its Chinese title first; blank for
+    reconciliation findings about no one file); departments in :func:`history_changes`' order."""
+    frame = frame_of(_history(report).item_changes, ItemChange)
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    frame = frame.copy()
+    for name in ITEM_CHANGE_COLUMNS[2:]:
+        frame[name] = frame[name].astype(int)
+    order = {d: k for k, d in enumerate(history_changes(report)["department"])}
+    frame["_order"] = frame["department"].map(order).fillna(len(order))
+    frame = frame.sort_values(["_order", "still_open", "new", "template"], ascending=[True, False, False, True],
+                              kind="stable", na_position="last")
+    frame["template_title"] = frame["template"].map(_template_label).astype(object).where(frame["template"].notna(), "")
+    return frame[ITEM_CHANGE_COLUMNS].reset_index(drop=True)
 
 
 def still_open(report: RunReport, department=None) -> pd.DataFrame:

@@ -90,3 +90,23 @@ def test_timeliness_is_what_the_truth_says(rounds):
     assert passed and late and passed < len(truth["tasks"])  # the sample has items of every kind
     per_department = collections.Counter(t.department for t in got.values())
     assert {d.department: d.items for d in rounds["second"].history.departments} == dict(per_department)
+
+
+def test_changes_per_department_and_data_item(rounds):
+    """与上一轮相比 per department and data item (template) adds up to the findings, and reads in Chinese."""
+    from aidtools import views
+
+    h = rounds["second"].history
+    for name in ("fixed", "new", "still_open"):
+        want = collections.Counter((f.department or "", f.template) for f in getattr(h, name))
+        got = {(c.department, c.template): getattr(c, name) for c in h.item_changes if getattr(c, name)}
+        assert got == dict(want), name
+    per_department = {c.department: (c.fixed, c.new, c.still_open) for c in h.changes}
+    summed = collections.defaultdict(lambda: [0, 0, 0])
+    for c in h.item_changes:
+        for k, v in enumerate((c.fixed, c.new, c.still_open)):
+            summed[c.department][k] += v
+    assert {d: tuple(v) for d, v in summed.items()} == per_department
+    table = views.labelled(views.history_item_changes(rounds["second"]))
+    assert list(table.columns)[:2] == ["部门/院系", "模板"] and table["模板"].str.contains("（disbursement）").any()
+    assert not table.isna().any().any()

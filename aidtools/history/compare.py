@@ -9,7 +9,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from aidtools.history import tables as T
-from aidtools.report.records import (DepartmentChange, DepartmentTimeliness, HistoryResult, ItemTimeliness,
+from aidtools.report.records import (DepartmentChange, DepartmentTimeliness, HistoryResult, ItemChange, ItemTimeliness,
                                      RoundAccuracy, RoundSummary, TrackedFinding)
 
 
@@ -89,10 +89,22 @@ def diff(conn, a: int | None, b: int) -> tuple[list[TrackedFinding], list[Tracke
 
 
 def changes(fixed, new, still_open) -> list[DepartmentChange]:
+    """Fixed, new and still open per department."""
     out: dict[str, DepartmentChange] = {}
     for name, found in (("fixed", fixed), ("new", new), ("still_open", still_open)):
         for f in found:
             c = out.setdefault(f.department or "", DepartmentChange(department=f.department or ""))
+            setattr(c, name, getattr(c, name) + 1)
+    return [out[k] for k in sorted(out)]
+
+
+def item_changes(fixed, new, still_open) -> list[ItemChange]:
+    """Fixed, new and still open per department and data item (template)."""
+    out: dict[tuple, ItemChange] = {}
+    for name, found in (("fixed", fixed), ("new", new), ("still_open", still_open)):
+        for f in found:
+            key = (f.department or "", f.template or "")
+            c = out.setdefault(key, ItemChange(department=f.department or "", template=f.template))
             setattr(c, name, getattr(c, name) + 1)
     return [out[k] for k in sorted(out)]
 
@@ -188,6 +200,7 @@ def result(store, number: int) -> HistoryResult:
         run_id = conn.execute(sa.select(T.rounds.c.run_id).where(T.rounds.c.round == number)).scalar()
         return HistoryResult(round=number, store=store.display, previous_round=before, run_id=run_id,
                              rounds=[r for r in rounds(conn, number) if r.round <= number],
-                             changes=changes(fixed, new, still), fixed=fixed, new=new, still_open=still,
+                             changes=changes(fixed, new, still), item_changes=item_changes(fixed, new, still),
+                             fixed=fixed, new=new, still_open=still,
                              accuracy=[a for a in accuracy(conn, number) if a.round <= number], items=items,
                              departments=departments)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from aidtools.report.codec import RecordError, from_data, to_data
 from aidtools.report.records import (COMMANDS, MERGE_STATES, SCHEMA_VERSION, TASK_STATES, TIMELINESS_STATES,
-                                     DepartmentChange, DepartmentTimeliness, HistoryResult, ItemTimeliness,
+                                     DepartmentChange, DepartmentTimeliness, HistoryResult, ItemChange, ItemTimeliness,
                                      RoundAccuracy, RoundSummary, TrackedFinding, AidedLine, CampusLine,
                                      CoverageLine, FileAccount, FileResult, Figures, FundSourceLine, FundsLine,
                                      InputFile, MergedTemplate, ProgrammeLine, ProgressItem, ReconciliationResult,
@@ -34,7 +34,7 @@ __all__ = [
     "RunReport", "Versions", "SpecVersion", "InputFile", "FileResult", "Summary", "ProgressItem", "FileAccount",
     "MergedTemplate", "SubsystemPart", "ReconciliationResult", "Figures", "Totals", "FundsLine", "ProgrammeLine",
     "CoverageLine", "AidedLine", "CampusLine", "FundSourceLine", "SCHEMA_VERSION", "MERGE_STATES", "TASK_STATES",
-    "COMMANDS", "ReportError", "TIMELINESS_STATES", "HistoryResult", "TrackedFinding", "DepartmentChange",
+    "COMMANDS", "ReportError", "TIMELINESS_STATES", "HistoryResult", "TrackedFinding", "DepartmentChange", "ItemChange",
     "RoundSummary", "RoundAccuracy", "ItemTimeliness", "DepartmentTimeliness",
     "to_json", "from_json", "load_report", "write_report", "schema", "validate",
 ]

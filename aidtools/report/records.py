@@ -312,6 +312,17 @@ class DepartmentChange:
 
 
 @dataclass
+class ItemChange:
+    """What changed for one department's data item (template) since the previous round."""
+
+    department: str
+    template: str | None = None  # None: findings about no one file (reconciliation of several templates)
+    fixed: int = 0
+    new: int = 0
+    still_open: int = 0
+
+
+@dataclass
 class RoundSummary:
     """One recorded round, as the history lists it."""
 
@@ -375,6 +386,7 @@ class HistoryResult:
     run_id: str | None = None  # the run that recorded the round (aidtools.history.settle)
     rounds: list[RoundSummary] = field(default_factory=list)
     changes: list[DepartmentChange] = field(default_factory=list)
+    item_changes: list[ItemChange] = field(default_factory=list)  # the same per department and template
     fixed: list[TrackedFinding] = field(default_factory=list)
     new: list[TrackedFinding] = field(default_factory=list)
     still_open: list[TrackedFinding] = field(default_factory=list)
