@@ -21,10 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 
 from aidtools.reading.limits import DEFAULT_LIMITS, Limits
-from aidtools.validate import FileReport, check_file, discover
+from aidtools.inventory import Inventory, Target, take_inventory
+from aidtools.validate import FileReport, check_target
 
 BACKENDS = ("processes", "dask")
 
@@ -34,10 +34,10 @@ def default_workers(files: int) -> int:
     return max(1, min(os.cpu_count() or 1, files))
 
 
-def _largest_first(files: list[tuple[Path, Path]]) -> list[int]:
+def _largest_first(files: list[Target]) -> list[int]:
     def size(i: int) -> int:
         try:
-            return files[i][0].stat().st_size
+            return files[i].path.stat().st_size
         except OSError:
             return 0
     return sorted(range(len(files)), key=lambda i: (-size(i), i))
@@ -45,7 +45,7 @@ def _largest_first(files: list[tuple[Path, Path]]) -> list[int]:
 
 def check_paths_parallel(paths, workers: int | None = None, specs=None, as_of: dt.date | None = None,
                          limits: Limits = DEFAULT_LIMITS, backend: str = "processes", scheduler=None,
-                         progress=None) -> list[FileReport]:
+                         progress=None, inventory: Inventory | None = None) -> list[FileReport]:
     """Check every file under ``paths`` on ``workers`` processes; one report per file, in path order.
 
     ``specs=None`` lets each worker load the packaged specs itself (cheaper than sending them).
@@ -54,12 +54,12 @@ def check_paths_parallel(paths, workers: int | None = None, specs=None, as_of: d
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {BACKENDS}, not {backend!r}")
-    files = discover(paths)
+    files = (inventory or take_inventory(paths, limits)).targets
     if not files:
         return []
     workers = workers or default_workers(len(files))
     if workers <= 1 or len(files) == 1:
-        return [check_file(path, root, specs, as_of, limits) for path, root in (progress(files) if progress else files)]
+        return [check_target(target, specs, as_of, limits) for target in (progress(files) if progress else files)]
     if backend == "dask":
         return _with_dask(files, workers, specs, as_of, limits, scheduler)
     return _with_processes(files, workers, specs, as_of, limits, progress)
@@ -72,16 +72,16 @@ def _one_thread_per_worker() -> None:
     xlsx_parts.use_helper_threads(False)
 
 
-def _check_in_worker(path, root, specs, as_of, limits) -> FileReport:
+def _check_in_worker(target, specs, as_of, limits) -> FileReport:
     _one_thread_per_worker()
-    return check_file(path, root, specs, as_of, limits)
+    return check_target(target, specs, as_of, limits)
 
 
 def _with_processes(files, workers, specs, as_of, limits, progress) -> list[FileReport]:
     futures = [None] * len(files)
     with ProcessPoolExecutor(max_workers=min(workers, len(files)), initializer=_one_thread_per_worker) as pool:
         for i in _largest_first(files):
-            futures[i] = pool.submit(check_file, files[i][0], files[i][1], specs, as_of, limits)
+            futures[i] = pool.submit(check_target, files[i], specs, as_of, limits)
         # Collected in path order: a progress bar over the files advances as their reports arrive.
         return [future.result() for _, future in zip(progress(files) if progress else files, futures)]
 
@@ -92,7 +92,7 @@ def _with_dask(files, workers, specs, as_of, limits, scheduler) -> list[FileRepo
     except ImportError as exc:  # an optional extra: say how to get it
         raise RuntimeError("backend='dask' 需要安装 dask（pip install dask） / needs dask installed") from exc
     order = _largest_first(files)
-    tasks = [dask.delayed(_check_in_worker, pure=False)(files[i][0], files[i][1], specs, as_of, limits) for i in order]
+    tasks = [dask.delayed(_check_in_worker, pure=False)(files[i], specs, as_of, limits) for i in order]
     if scheduler is None:
         # chunksize=1: one file per hand-out. Dask's default (6) sends a small folder's files to one
         # worker as a single batch, and the run is as slow as the serial one.

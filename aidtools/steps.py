@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 import aidtools
+from aidtools.inventory import Inventory, take_inventory
 from aidtools.reading.limits import DEFAULT_LIMITS, Limits
 from aidtools.report import RunReport, SpecVersion, Summary, Versions
 from aidtools.specs import TemplateSpec, load_specs
@@ -73,6 +74,7 @@ class Batch:
     options: Options
     supersessions: list = field(default_factory=list)  # aidtools.merging.resubmissions.Supersession
     task_tables: list[str] = field(default_factory=list)  # display paths of the task tables among the files
+    inventory: Inventory = field(default_factory=Inventory)  # every path found, checked or not
 
     def data_files(self) -> tuple[list[FileReport], list]:
         """The files to merge and reconcile (every file but the task tables) and their resubmissions,
@@ -106,31 +108,36 @@ class Batch:
                 f"错误 {sum(r.errors for r in used)} 条，警告 {sum(r.warnings for r in used)} 条。")
 
 
-def check_reports(paths, options: Options, progress=None) -> list[FileReport]:
-    """Check every file under ``paths`` in this process or on ``options.workers`` processes (the one
-    place that decides); the same reports in the same order either way."""
+def check_reports(paths, options: Options, progress=None, inventory: Inventory | None = None) -> list[FileReport]:
+    """Check every file under ``paths`` (the ``inventory`` of them, when taken already) in this process
+    or on ``options.workers`` processes (the one place that decides); the same reports in the same
+    order either way."""
     from aidtools.validate import check_paths
 
     if options.workers == 1:
-        return check_paths(paths, specs=options.specs, as_of=options.today, limits=options.limits, progress=progress)
+        return check_paths(paths, specs=options.specs, as_of=options.today, limits=options.limits, progress=progress,
+                           inventory=inventory)
     from aidtools.parallel import check_paths_parallel
 
     return check_paths_parallel(paths, workers=options.workers or None, specs=options.specs, as_of=options.today,
-                                limits=options.limits, progress=progress)
+                                limits=options.limits, progress=progress, inventory=inventory)
 
 
 def check(paths, options: Options, progress=None) -> Batch:
     """Check ``paths`` (files or folders) and find the resubmissions among them."""
     from aidtools.merging.resubmissions import find_supersessions
 
-    reports = check_reports(paths, options, progress)
+    inventory = take_inventory(paths, options.limits)
+    reports = check_reports(paths, options, progress, inventory)
     log.info("已检查 %d 个文件", len(reports))
+    if inventory.not_checked():
+        log.info("另有 %d 个文件未检查（见报告中的“未检查的文件”）", len(inventory.not_checked()))
     # A task table (任务分解表) among the submissions is the register of the tasks, not data: it is never a
     # resubmission of anything, never merged nor reconciled (Batch.data_files), and progress reads it.
     tables = [r.display_path for r in reports if r.template == TASKS]
     data_specs = {k: v for k, v in options.specs.items() if k != TASKS}
     return Batch(reports=reports, options=options, supersessions=find_supersessions(reports, data_specs),
-                 task_tables=tables)
+                 task_tables=tables, inventory=inventory)
 
 
 def reconcile(batch: Batch):
@@ -160,10 +167,14 @@ def feedback(batch: Batch, out, reconciliation=None, history=None) -> list[tuple
     ``history`` (:class:`aidtools.report.HistoryResult`), every finding is marked 新 or 未改正（第N轮起）."""
     from aidtools.outputs.feedback import FindingRounds, write_all_feedback
 
+    from aidtools.outputs.not_checked import write_not_checked
+
     used = batch.in_use()
     cross = cross_findings(batch, reconciliation)
     rounds = FindingRounds.from_history(history) if history is not None else None
-    return list(zip(used, write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds)))
+    written = list(zip(used, write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds)))
+    write_not_checked(batch.inventory.records(batch.reports), out)  # and, per department, what was not checked
+    return written
 
 
 def cross_findings(batch: Batch, reconciliation) -> dict:
@@ -291,6 +302,7 @@ def report(batch: Batch, command: str, submissions=None, reconciliation=None, me
         submissions=Path(submissions).name if submissions is not None else None,
         versions=versions(batch.options.specs),
         inputs=[r.input_record() for r in batch.reports],
+        found=batch.inventory.records(batch.reports),
         summary=summary(batch, reconciliation),
         files=[r.to_record(superseded=r.display_path in superseded) for r in batch.reports],
         progress=list(progress_items),

@@ -96,13 +96,14 @@ def specs_from(args):
 
 def inputs_ok(paths) -> bool:
     """Every path exists and there is at least one file to read; otherwise say so (exit 2 follows)."""
-    from aidtools.validate import discover
+    from aidtools.inventory import take_inventory
 
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         print(f"找不到：{', '.join(missing)}", file=sys.stderr)
         return False
-    if not discover(paths):
-        print("没有找到可读取的文件（.xlsx/.xlsm/.xls/.csv）。", file=sys.stderr)
+    inventory = take_inventory(paths)
+    if not inventory.targets:
+        print(inventory.nothing_to_check(), file=sys.stderr)
         return False
     return True
