@@ -4,11 +4,16 @@ One file is one task: a worker process reads and checks it with the ordinary pan
 back its :class:`~aidtools.validate.FileReport`. The result is exactly that of
 :func:`aidtools.validate.check_paths` (same reports, same order); only the wall time differs.
 
-Two back-ends, neither a scheduler of our own:
+Three back-ends, none a scheduler of our own:
 
 - ``"processes"`` (default): :class:`concurrent.futures.ProcessPoolExecutor`;
 - ``"dask"``: ``dask.delayed`` over the files, computed with Dask's multiprocessing scheduler
-  (``pip install dask``), or on whatever Dask cluster the caller's ``scheduler`` names.
+  (``pip install dask``);
+- ``"distributed"``: the workers of a running dask.distributed cluster, at the address ``scheduler``
+  (``tcp://host:8786``; ``pip install 'aidtools[distributed]'``). The workers read the files by the
+  same paths, so the submissions folder must be on a path every worker sees (a shared drive); a member
+  of a .zip (unpacked into this machine's temporary folder) is checked here. The reports come back as
+  the same records, in path order.
 
 Big files are handed out first, so a hundred universities of very different sizes keep every core
 busy to the end (longest job first); the reports still come back in path order.
@@ -22,11 +27,12 @@ import datetime as dt
 import os
 from concurrent.futures import ProcessPoolExecutor
 
+from aidtools.errors import UserError
 from aidtools.reading.limits import DEFAULT_LIMITS, Limits
 from aidtools.inventory import Inventory, Target, take_inventory
 from aidtools.validate import FileReport, check_target
 
-BACKENDS = ("processes", "dask")
+BACKENDS = ("processes", "dask", "distributed")
 
 
 def default_workers(files: int) -> int:
@@ -57,6 +63,8 @@ def check_paths_parallel(paths, workers: int | None = None, specs=None, as_of: d
     files = (inventory or take_inventory(paths, limits)).targets
     if not files:
         return []
+    if backend == "distributed":
+        return _with_distributed(files, specs, as_of, limits, scheduler, progress)
     workers = workers or default_workers(len(files))
     if workers <= 1 or len(files) == 1:
         return [check_target(target, specs, as_of, limits) for target in (progress(files) if progress else files)]
@@ -103,3 +111,41 @@ def _with_dask(files, workers, specs, as_of, limits, scheduler) -> list[FileRepo
     for i, report in zip(order, results):
         reports[i] = report
     return reports
+
+
+class SchedulerError(UserError):
+    """The dask.distributed scheduler cannot be used (message in Chinese)."""
+
+
+def _on_shared_path(target: Target) -> bool:
+    """Whether the workers can read the file by its path: it lies under the folder given (not a .zip
+    member unpacked into this machine's temporary folder)."""
+    try:
+        target.path.resolve().relative_to(target.root.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _with_distributed(files, specs, as_of, limits, address, progress) -> list[FileReport]:
+    try:
+        from distributed import Client
+    except ImportError as exc:
+        raise SchedulerError("--scheduler 需要安装 dask.distributed：pip install 'aidtools[distributed]'") from exc
+    if not address:
+        raise SchedulerError("--scheduler 需要给出调度器地址，例如 tcp://10.0.0.5:8786")
+    try:
+        client = Client(address, timeout="20s", set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise SchedulerError(f"无法连接 Dask 调度器 {address}（20 秒内无响应）：请确认调度器已启动、地址与端口正确，"
+                             "且本机可以访问。") from exc
+    with client:
+        order = [i for i in _largest_first(files) if _on_shared_path(files[i])]
+        futures = {}
+        for i in order:
+            futures[i] = client.submit(_check_in_worker, files[i], specs, as_of, limits, pure=False,
+                                       key=f"aidtools-check-{i}-{files[i].display}")
+        reports = []
+        for i, _ in enumerate(progress(files) if progress else files):
+            reports.append(futures[i].result() if i in futures else check_target(files[i], specs, as_of, limits))
+        return reports

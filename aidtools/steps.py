@@ -45,6 +45,7 @@ class Options:
     specs: dict[str, TemplateSpec] = field(default_factory=load_specs)
     limits: Limits = DEFAULT_LIMITS
     workers: int = 1
+    scheduler: str | None = None  # a dask.distributed scheduler's address: files checked on its workers
     as_of: dt.date | None = None
     hold_back_files: bool = False
     template_file: object = None  # path of the official template, or a loaded OfficialTemplate
@@ -110,10 +111,16 @@ class Batch:
 
 def check_reports(paths, options: Options, progress=None, inventory: Inventory | None = None) -> list[FileReport]:
     """Check every file under ``paths`` (the ``inventory`` of them, when taken already) in this process
-    or on ``options.workers`` processes (the one place that decides); the same reports in the same
-    order either way."""
+    or on ``options.workers`` processes, or on the workers of the dask.distributed cluster at
+    ``options.scheduler`` (the one place that decides); the same reports in the same order either way."""
     from aidtools.validate import check_paths
 
+    if options.scheduler:
+        from aidtools.parallel import check_paths_parallel
+
+        return check_paths_parallel(paths, specs=options.specs, as_of=options.today, limits=options.limits,
+                                    backend="distributed", scheduler=options.scheduler, progress=progress,
+                                    inventory=inventory)
     if options.workers == 1:
         return check_paths(paths, specs=options.specs, as_of=options.today, limits=options.limits, progress=progress,
                            inventory=inventory)

@@ -27,7 +27,7 @@ LAYERS: dict[str, set[str]] = {
     # owner-only files, masking, normalising values, recognising a template by its header.
     "base": {"masking", "rules", "codetables", "task_items", "specs", "policy", "regions", "fonts", "logs", "progress",
              "findings", "writing", "reading", "normalize", "recognize", "report", "kernel", "subsystems",
-             "inventory"},
+             "inventory", "errors"},
     # Checking one file; the package root re-exports check_file/check_paths, so it sits here.
     "checks": {"checks", "validate", "__init__"},
     # What works on many checked files: reconciliation, merging, progress, parallel checking.
