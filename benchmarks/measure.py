@@ -251,8 +251,17 @@ def task_parallel(args):
     from aidtools.parallel import check_paths_parallel
 
     _warm_aidtools()
-    return lambda: _folder_result(check_paths_parallel([args["folder"]], workers=args["workers"],
-                                                       backend=args.get("backend", "processes")))
+    backend = args.get("backend", "processes")
+    if backend == "distributed":  # a LocalCluster of ``workers`` processes, started before the clock
+        import distributed
+
+        cluster = distributed.LocalCluster(n_workers=args["workers"], threads_per_worker=1, processes=True,
+                                           dashboard_address=None, worker_dashboard_address=None)
+        with distributed.Client(cluster.scheduler_address) as client:  # the workers import aidtools once, untimed
+            client.run(_warm_aidtools)
+        return lambda: _folder_result(check_paths_parallel([args["folder"]], backend="distributed",
+                                                           scheduler=cluster.scheduler_address))
+    return lambda: _folder_result(check_paths_parallel([args["folder"]], workers=args["workers"], backend=backend))
 
 
 def main(argv) -> int:

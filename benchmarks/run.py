@@ -142,7 +142,8 @@ def parse_args(argv=None):
     p.add_argument("--history-job", default=None,
                    help="STUDENTS of `aidtools sample` for the whole run with a history, timing the round's recording "
                         "(default 300000)")
-    p.add_argument("--skip", default="", help="comma-separated: floor,check,cli,peer,route,typed,reconcile,job,history,province")
+    p.add_argument("--cluster", default=None, help="FILESxROWS for serial / 2 processes / 2-worker LocalCluster (default 400x1000)")
+    p.add_argument("--skip", default="", help="comma-separated: floor,check,cli,peer,route,typed,reconcile,job,history,province,cluster")
     p.add_argument("--results", default=None, help="where to write the Markdown results")
     p.add_argument("--compare", default=None, metavar="DIR",
                    help="also time check_file from another copy of the package (DIR holds aidtools/), interleaved")
@@ -158,6 +159,7 @@ def parse_args(argv=None):
     args.province = args.province or "4x100000"
     args.university = args.university or "300000:1000000"
     args.job = args.job or "3000:10000"
+    args.cluster = args.cluster or ("20x1000" if args.quick else "400x1000")
     args.history_job = args.history_job or ("3000" if args.quick else "300000")
     args.results = Path(args.results or HERE / "results.md")
     args.skip = {s for s in args.skip.split(",") if s}
@@ -275,6 +277,21 @@ def run_province(args, runs: Runs, notes: list[str]) -> None:
         runs.add("dask_2", size, measure("parallel", timeout, env=env, folder=str(folder), workers=2, backend="dask"))
     else:
         notes.append("Dask 未安装，省级的 Dask 路径未测 / dask not installed: the Dask path was not measured")
+
+
+def run_cluster(args, runs: Runs, notes: list[str]) -> None:
+    """Many small files: serial, two processes, and a two-worker dask.distributed LocalCluster (--scheduler)."""
+    files, n = _pair(args.cluster, "x")
+    folder = inputs.province_folder(files, n)
+    size = f"{files} files x {n:,} rows"
+    notes.append(f"集群 / cluster: {folder.name}, {files} 个学生基本信息工作簿; LocalCluster 2 个工作进程（启动不计时） / "
+                 "2 worker processes, started before the clock")
+    print(f"\n== cluster {size}", flush=True)
+    timeout = _timeout(files * n) + 600
+    for _ in range(args.repeats):  # interleaved
+        runs.add("serial", size, measure("serial", timeout, folder=str(folder)))
+        runs.add("parallel_2", size, measure("parallel", timeout, folder=str(folder), workers=2))
+        runs.add("cluster_2", size, measure("parallel", timeout, folder=str(folder), workers=2, backend="distributed"))
 
 
 # ---------------------------------------------------------------- the report
@@ -414,7 +431,8 @@ def report(args, runs: Runs, info: dict, notes: list[str], started: float, load0
              ("history", "aidtools run with a history (SQLite)"),
              ("cores", "calibration: a CPU loop twice, 1 then 2 processes"),
              ("serial", "check_paths, 1 process"), ("parallel_2", "check_paths_parallel, 2 processes"),
-             ("dask_2", "check_paths_parallel, dask, 2 processes")]
+             ("dask_2", "check_paths_parallel, dask, 2 processes"),
+             ("cluster_2", "--scheduler: dask.distributed LocalCluster, 2 workers")]
     for label, title in other:
         for (lab, size), _ in runs.by_key.items():
             if lab != label:
@@ -529,6 +547,8 @@ def main(argv=None) -> int:
         run_history(args, runs, notes)
     if "province" not in args.skip:
         run_province(args, runs, notes)
+    if "cluster" not in args.skip:
+        run_cluster(args, runs, notes)
     text = report(args, runs, info, notes, started, load0)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text, encoding="utf-8")
