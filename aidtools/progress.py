@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import sys
 
-from tqdm.auto import tqdm
-
 
 def progress_bar(label: str):
     def wrap(items):
         items = list(items)
+        if len(items) < 2 or not sys.stderr.isatty():
+            return items
+        from tqdm.auto import tqdm  # only for a bar someone sees
+
         return tqdm(items, desc=label, unit="个", disable=len(items) < 2 or not sys.stderr.isatty(), leave=False)
     return wrap

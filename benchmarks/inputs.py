@@ -287,14 +287,24 @@ def _spec_sheet(template: str) -> str:
     return load_specs()[template].sheet
 
 
+LOWCARD_OWN = ("学号", "姓名", "身份证件号", "性别", "出生日期", "手机号码")  # unique per student, as they are
+
+
 def student_workbook(n: int, seed: int = 2017, data_dir: Path = DATA_DIR, typed: str = "") -> Path:
     """The cached student workbook of ``n`` rows (generated on first use). Every cell is text, as the
     template's text format keeps it; ``typed="typed"``: 学制 typed as numbers in every row, as many
     departments do (still the Arrow route); ``"mixed"``: in every other row (a column mixing text
-    and numbers: calamine's rows)."""
+    and numbers: calamine's rows); ``"lowcard"``: every column but 学号, 姓名, 身份证件号 (and what it
+    implies) and 手机号码 repeating the values of 8 students: a file of very few distinct values."""
     path = Path(data_dir) / f"students_{n}_s{seed}{'_' + typed if typed else ''}.xlsx"
     if not path.exists():
         frame = student_frame(n, seed)
+        if typed == "lowcard":  # every column but the personal ones repeats the values of 8 students
+            tiled = pd.concat([frame.head(8)] * (n // 8 + 1), ignore_index=True).head(n)
+            own = [c for c in frame.columns if c in LOWCARD_OWN]
+            frame = tiled.drop(columns=own).assign(**{c: frame[c].to_numpy() for c in own})[list(frame.columns)]
+            fastxlsx.write(frame, path, _spec_sheet("student"))
+            return path
         numbers = pd.to_numeric(frame["学制"], errors="coerce").astype(object)
         numbers = numbers.where(numbers.notna(), None)
         if typed == "mixed":

@@ -183,3 +183,24 @@ def test_run_with_workers_equals_one_process(tmp_path):
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
         summaries.append((report["summary"], [(f["path"], f["errors"], f["warnings"]) for f in report["files"]]))
     assert summaries[0] == summaries[1]
+
+
+# What a command does not need it does not import (issue 18: `aidtools check FILE` as a whole process):
+# the writers, the reconciliation, the history, the notebooks, the charts.
+NOT_FOR_CHECK = ("openpyxl", "xlsxwriter", "xlwt", "matplotlib", "jinja2", "sqlalchemy", "alembic", "psycopg",
+                 "nbclient", "nbformat", "papermill", "voila", "ipywidgets", "distributed", "tqdm",
+                 "aidtools.merging.merge", "aidtools.reconcile", "aidtools.history", "aidtools.outputs.feedback",
+                 "aidtools.outputs.blank_template", "aidtools.charts")
+
+
+def test_check_imports_only_what_it_needs(tmp_path):
+    book = write_template(tmp_path, "student", {}, {"性别": "X"})
+    probe = ("import sys\nfrom aidtools.cli import main\ncode = main(sys.argv[1:])\n"
+             f"heavy = {NOT_FOR_CHECK!r}\n"
+             "print(sorted(h for h in heavy if any(m == h or m.startswith(h + '.') for m in sys.modules)))\n"
+             "sys.exit(code)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    done = subprocess.run([sys.executable, "-c", probe, "check", str(book), "--quiet"], env=env, capture_output=True,
+                          text=True, encoding="utf-8", timeout=300)
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -8,7 +8,6 @@ from collections import Counter
 from aidtools import steps
 from aidtools.commands.common import (add_input_arguments, add_reconcile_arguments, check_batch, inputs_ok,
                                       options_from)
-from aidtools.reconcile.summary import summary_lines
 from aidtools.report import write_report
 
 HELP = "两线三库对账 / reconcile enrolled, difficulty, aid, loan and allocation tables"
@@ -23,6 +22,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from aidtools.reconcile.summary import summary_lines  # the reconciliation: only for this command
+
     options = options_from(args)
     if not inputs_ok(args.paths):
         return 2

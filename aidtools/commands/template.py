@@ -4,7 +4,6 @@ from __future__ import annotations
 import sys
 
 from aidtools.commands.common import specs_from
-from aidtools.outputs.blank_template import write_blank_template
 
 HELP = "生成空白模板 / write a blank template for departments"
 ORDER = 11
@@ -17,6 +16,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    from aidtools.outputs.blank_template import write_blank_template  # openpyxl: only when a template is written
+
     specs = specs_from(args)
     if args.template_id not in specs:
         print(f"没有模板“{args.template_id}”。可用：{', '.join(specs)}", file=sys.stderr)

@@ -12,9 +12,16 @@ Modules: :mod:`.merge` (the orchestration and the accounting), :mod:`.resubmissi
 a department's resubmissions is used), :mod:`.import_workbook`, :mod:`.official_template`,
 :mod:`.held_back`, :mod:`.provenance`, :mod:`.sources` (values as typed), :mod:`.files` (owner-only outputs).
 """
-from aidtools.merging.merge import (AccountingError, FileAccount, MergeResult, TemplateMerge, check_accounting,
-                                    merge_reports)
-from aidtools.merging.official_template import OfficialTemplate, OfficialTemplateError, load_official_template
+from importlib import import_module
 
-__all__ = ["merge_reports", "MergeResult", "TemplateMerge", "FileAccount", "AccountingError", "check_accounting",
-           "OfficialTemplate", "OfficialTemplateError", "load_official_template"]
+# Loaded on first use (PEP 562): ``aidtools check`` needs .resubmissions, not openpyxl and the writers.
+_EXPORTS = {"merge_reports": "merge", "MergeResult": "merge", "TemplateMerge": "merge", "FileAccount": "merge",
+            "AccountingError": "merge", "check_accounting": "merge", "OfficialTemplate": "official_template",
+            "OfficialTemplateError": "official_template", "load_official_template": "official_template"}
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f"aidtools.merging.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'aidtools.merging' has no attribute {name!r}")
