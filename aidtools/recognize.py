@@ -45,7 +45,8 @@ def header_row(rows: list[list], spec: TemplateSpec) -> list[str]:
     if index >= len(rows):
         return []
     # One vectorised clean over the row (per-cell clean_text cost ~10 ms a cell, per spec and sheet).
-    raw = pd.Series(["" if v is None else str(v) for v in rows[index]], dtype=object)
+    # A line break inside a header cell only lays the header out on two lines: it is not part of the name.
+    raw = pd.Series(["" if v is None else str(v).replace("\r", "").replace("\n", "") for v in rows[index]], dtype=object)
     cells = clean_series(raw).tolist() if len(raw) else []
     while cells and not cells[-1]:
         cells.pop()
