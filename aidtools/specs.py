@@ -207,15 +207,19 @@ def spec_from_dict(data: dict, where: str = "<spec>", tables: dict | None = None
 CODES_SUBDIR = "codes"  # a spec folder's own code tables (drop-down lists of its official templates)
 
 
-def _load_dir(directory, specs: dict) -> None:
-    tables = {}
+def _code_dir_tables(directory) -> dict:
     codes = directory.joinpath(CODES_SUBDIR)
-    if codes.is_dir():
-        from aidtools.codetables import read_code_dir
-        try:
-            tables = read_code_dir(codes)
-        except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-            raise SpecError(f"{codes}: 代码表格式错误：{exc}") from exc
+    if not codes.is_dir():
+        return {}
+    from aidtools.codetables import read_code_dir
+    try:
+        return read_code_dir(codes)
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise SpecError(f"{codes}: 代码表格式错误：{exc}") from exc
+
+
+def _load_dir(directory, specs: dict) -> None:
+    tables = _code_dir_tables(directory)
     for item in sorted(directory.iterdir(), key=lambda p: p.name):
         if item.name.endswith((".yaml", ".yml")):
             text = item.read_text(encoding="utf-8")
@@ -226,6 +230,24 @@ def _load_dir(directory, specs: dict) -> None:
             spec = spec_from_dict(data, str(item), tables=tables, base=Path(str(directory)))
             spec.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
             specs[spec.id] = spec
+
+
+def load_spec_file(path) -> TemplateSpec:
+    """One spec file, with the code tables of its folder's ``codes/``."""
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(f"{path}: 模板定义文件不存在")
+    specs: dict[str, TemplateSpec] = {}
+    tables = _code_dir_tables(path.parent)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.load(text, Loader=SafeLoader)
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: YAML格式错误：{exc}") from exc
+    spec = spec_from_dict(data, str(path), tables=tables, base=path.parent)
+    spec.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    specs[spec.id] = spec
+    return spec
 
 
 def load_specs(extra_dirs=()) -> dict[str, TemplateSpec]:

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from aidtools.spec_from_template.infer import Guess, Inferred, TemplateLayoutError, infer
 from aidtools.spec_from_template.layout import BookLayout
-from aidtools.spec_from_template.write import spec_dict, write_spec
+from aidtools.spec_from_template.write import spec_dict, to_spec, write_spec
 
 TEMPLATE_SUFFIXES = (".xls", ".xlsx", ".xlsm")
 
-__all__ = ["Guess", "Inferred", "TemplateLayoutError", "infer", "read_layout", "spec_dict", "write_spec",
+__all__ = ["Guess", "Inferred", "TemplateLayoutError", "infer", "read_layout", "spec_dict", "to_spec", "write_spec",
            "TEMPLATE_SUFFIXES"]
 
 

@@ -77,3 +77,12 @@ def write_spec(inferred: Inferred, out_dir, template=None, previous: dict | None
     path = out_dir / f"{inferred.id}.yaml"
     path.write_text(render(data, inferred, template.name if template is not None else inferred.sheet), encoding="utf-8")
     return path
+
+
+def to_spec(inferred: Inferred, previous: dict | None = None):
+    """The inferred spec as a :class:`~aidtools.specs.TemplateSpec` (without writing anything)."""
+    from aidtools.codetables import CodeTable
+    from aidtools.specs import spec_from_dict
+    tables = {t.id: CodeTable.from_dict(t.id, {"name": t.title, "entries": [dict(e) for e in t.entries]})
+              for t in inferred.tables}
+    return spec_from_dict(spec_dict(inferred, None, previous), f"<{inferred.sheet}>", tables=tables)
