@@ -273,11 +273,12 @@ def _is_number_format(fmt: str | None) -> bool:
     return bool(fmt) and fmt not in ("@", "General") and not _is_date_format(fmt) and bool(re.fullmatch(r"[#0,.%E+\-]+", fmt))
 
 
-def builtin_columns() -> dict[str, tuple[str, dict]]:
-    """header -> (template id, column dict) of every built-in spec (first spec wins)."""
+def builtin_columns(prefer: str | None = None) -> dict[str, tuple[str, dict]]:
+    """header -> (template id, column) of every built-in spec: the spec ``prefer`` first, then the others."""
     from aidtools.specs import load_specs
     out = {}
-    for spec in load_specs().values():
+    specs = load_specs()
+    for spec in sorted(specs.values(), key=lambda s: s.id != prefer):
         for c in spec.columns:
             out.setdefault(c.header, (spec.id, c))
     return out
@@ -292,6 +293,12 @@ def closest_builtin(headers: list[str]):
         if s > score:
             best, score = spec, s
     return best, score
+
+
+def _table_slug(header: str, c: int) -> str:
+    """A file name for a new code table: the header when it is ASCII, else the column number."""
+    slug = _slug(header)
+    return slug if slug else f"col{c + 1}"
 
 
 def _slug(text: str) -> str:
@@ -310,7 +317,6 @@ def infer(book: BookLayout, template_id: str | None = None) -> Inferred:
         dup = sorted({h for h in headers if headers.count(h) > 1})
         raise TemplateLayoutError(f"工作表“{sheet.name}”的表头有重复的列名：{'、'.join(dup)}。")
     guesses: list[Guess] = []
-    known = builtin_columns()
     rules = header_type_rules()
     closest, score = closest_builtin(headers)
     if template_id:
@@ -321,6 +327,7 @@ def infer(book: BookLayout, template_id: str | None = None) -> Inferred:
     else:
         spec_id = _slug(sheet.name) or "template"
         guesses.append(Guess(None, "id", spec_id, "由工作表名得出，请用 --id 指定模板编号"))
+    known = builtin_columns(spec_id)
     titles = [sheet.text(r, c) for r in range(header_r) for c in range(width) if sheet.text(r, c)]
     any_red = any(is_red((sheet.style(header_r, c) or Style()).font_rgb) for c in range(width))
     out = Inferred(id=spec_id, version="", title="", subsystem="both", sheet=sheet.name, header_row=header_r + 1,
@@ -373,7 +380,7 @@ def _infer_column(sheet, book, c, header, header_r, data_r, any_red, known, rule
         if v.values:
             table_id = match_code_table(v.values)
             if table_id is None:
-                table_id = f"{spec_id}_{_slug(known[header][1].key) if same else f'col{c + 1}'}"
+                table_id = f"{spec_id}_{same[1].key if same else _table_slug(header, c)}"
                 title = header
                 if v.source_sheet:
                     title = _code_title(book, v) or header
@@ -389,7 +396,9 @@ def _infer_column(sheet, book, c, header, header_r, data_r, any_red, known, rule
         col["type"] = "int" if v.kind == "whole" else "decimal"
     elif same is not None:
         col["type"] = same[1].type
-        guess("type", col["type"], f"与内置模板“{same[0]}”的同名列相同")
+        if same[1].table:
+            col["table"] = same[1].table
+        guess("type", col["type"], f"与内置模板“{same[0]}”的同名列相同" + ("（模板中没有下拉列表）" if same[1].table else ""))
     else:
         rule = next((r for r in rules if re.search(r["match"], header) or (facts.note and re.search(r["match"], facts.note) and r["type"] not in ("date8",))), None)
         if _is_date_format(fmt):
