@@ -74,6 +74,15 @@ def from_template(args) -> int:
     new = to_spec(inferred)
     old = resolve(args.previous, args.specs) if args.previous else load_specs(args.specs).get(inferred.id)
     previous = previous_of(old, new) if old is not None else None
+    if previous:  # a renamed column keeps its key: what is downstream of the spec (reports, merges) follows it
+        keys = {c["key"] for c in inferred.columns}
+        for before, after in previous["renamed"].items():
+            col = next(c for c in inferred.columns if c["header"] == after)
+            key = old.column(before).key
+            if key not in keys and col["key"].startswith("col"):
+                keys.discard(col["key"])
+                col["key"] = key
+                keys.add(key)
     out = write_spec(inferred, args.out, template=official, previous=previous)
     try:  # the folder must load as --specs DIR
         written = load_specs([args.out])[inferred.id]
