@@ -77,6 +77,11 @@ def _read_dir(directory) -> dict[str, CodeTable]:
     return tables
 
 
+def read_code_dir(directory) -> dict[str, CodeTable]:
+    """The code tables of one folder (a spec folder's ``codes/``), by file name."""
+    return _read_dir(Path(directory))
+
+
 @lru_cache(maxsize=None)
 def load_code_tables(extra_dir: str | None = None) -> dict[str, CodeTable]:
     """The packaged tables, plus (overriding them) those of ``extra_dir`` if given."""

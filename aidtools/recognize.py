@@ -45,7 +45,8 @@ def header_row(rows: list[list], spec: TemplateSpec) -> list[str]:
     if index >= len(rows):
         return []
     # One vectorised clean over the row (per-cell clean_text cost ~10 ms a cell, per spec and sheet).
-    raw = pd.Series(["" if v is None else str(v) for v in rows[index]], dtype=object)
+    # A line break inside a header cell only lays the header out on two lines: it is not part of the name.
+    raw = pd.Series(["" if v is None else str(v).replace("\r", "").replace("\n", "") for v in rows[index]], dtype=object)
     cells = clean_series(raw).tolist() if len(raw) else []
     while cells and not cells[-1]:
         cells.pop()
@@ -63,6 +64,40 @@ def _score(found: list[str], spec: TemplateSpec) -> float:
     if not found_set:
         return 0.0
     return len(found_set & want) / len(found_set | want)
+
+
+def _previous_score(found: list[str], spec: TemplateSpec) -> float:
+    """How well the header matches the spec's previous version (last year's template), if it has one."""
+    previous = (spec.previous or {}).get("headers")
+    found_set = {h for h in found if h}
+    if not previous or not found_set:
+        return 0.0
+    want = set(previous)
+    return len(found_set & want) / len(found_set | want)
+
+
+def previous_findings(found: list[str], spec: TemplateSpec, display_path: str, sheet: str) -> list[Finding]:
+    """A file filled on last year's template: each column to change, said as such."""
+    renamed = dict((spec.previous or {}).get("renamed") or {})
+    version = (spec.previous or {}).get("version", "")
+    intro = f"这是按上一版模板（版本{version}）填写的文件，今年的模板（版本{spec.version}）"
+    rule = RULES["template.previous_version"]
+    out = []
+    translated = []
+    for k, h in enumerate(found):
+        if h in renamed and renamed[h] not in found:
+            out.append(Finding(rule="template.previous_version", severity=rule.severity, path=display_path, sheet=sheet,
+                               row=spec.header_row, column=column_letter(k), field=h,
+                               message=f"{intro}把第{k + 1}列“{h}”改名为“{renamed[h]}”：请把表头改为“{renamed[h]}”。"))
+            translated.append(renamed[h])
+        else:
+            translated.append(h)
+    for col, text in differences(translated, spec):
+        out.append(Finding(rule="template.previous_version", severity=rule.severity, path=display_path, sheet=sheet,
+                           row=spec.header_row, column=column_letter(col) if col is not None else None,
+                           field=found[col] if col is not None and col < len(found) else None,
+                           message=f"{intro}与它不同：{text}。请改用今年的模板（国家系统导入时会报“数据标题错误/行列不一致”）。"))
+    return out
 
 
 def differences(found: list[str], spec: TemplateSpec) -> list[tuple[int | None, str]]:
@@ -112,7 +147,7 @@ def recognise(book: Workbook, specs: dict[str, TemplateSpec], display_path: str)
             if spec.header_row not in by_row:
                 by_row[spec.header_row] = header_row(rows, spec)
             found = by_row[spec.header_row]
-            score = _score(found, spec)
+            score = max(_score(found, spec), _previous_score(found, spec))
             # Prefer the higher score, then the sheet named as the template wants, then the earlier sheet.
             key = (score, sheet_name == spec.sheet, -order)
             if best is None or key > (best[0], best[2] == best[3].sheet, -best[1]):
@@ -133,12 +168,20 @@ def recognise(book: Workbook, specs: dict[str, TemplateSpec], display_path: str)
                     "请使用资助中心下发的模板，不要改动表头。")], )
     rec = Recognition(spec, sheet_name, headers=found, score=score)
     rec.column_map = {h: found.index(h) for h in spec.headers if h in found}
+    last_year = _previous_score(found, spec) > _score(found, spec)
+    if last_year:  # its renamed columns are still checked, under this year's names
+        for old, new in ((spec.previous or {}).get("renamed") or {}).items():
+            if old in found and new not in rec.column_map:
+                rec.column_map[new] = found.index(old)
     if book.format != "csv" and sheet_name != spec.sheet:
         rec.findings.append(Finding(
             rule="template.sheet_missing", severity=RULES["template.sheet_missing"].severity, path=display_path,
             sheet=sheet_name,
             message=f"缺少工作表“{spec.sheet}”：数据在工作表“{sheet_name}”中。请把工作表改名为“{spec.sheet}”"
                     "（国家系统导入时会报“数据标题错误”）。"))
+    if last_year:
+        rec.findings.extend(previous_findings(found, spec, display_path, sheet_name))
+        diffs = []
     for col, text in diffs:
         rec.findings.append(Finding(
             rule="template.header_mismatch", severity=RULES["template.header_mismatch"].severity, path=display_path,

@@ -32,8 +32,9 @@ LAYERS: dict[str, set[str]] = {
     "checks": {"checks", "validate", "__init__"},
     # What works on many checked files: reconciliation, merging, progress, parallel checking.
     "combination": {"reconcile", "merging", "progress_tasks", "parallel", "history"},
-    # Files, tables and figures for people: feedback, reports, templates, the report's tables, charts.
-    "outputs": {"outputs", "views", "charts"},
+    # Files, tables and figures for people: feedback, reports, templates, the report's tables, charts;
+    # specs read from official templates (which reads back our own blanks' notes) and what changed between two.
+    "outputs": {"outputs", "views", "charts", "spec_from_template", "spec_diff"},
     # Notebook widgets, the dashboard server.
     "presentation": {"widgets", "dashboard"},
     # The steps composed (what run, the commands and the notebooks call), the job, the command line, and

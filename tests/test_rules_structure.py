@@ -238,5 +238,6 @@ def test_structure_rules_all_covered():
 
     wanted = {r for r in RULES if r.startswith(("file.", "template.")) and r != "file.superseded"}
     tested = {"file.unreadable", "file.unknown_template", "template.sheet_missing", "template.header_mismatch",
-              "template.empty", "template.formula", "template.merged_cells", "template.hidden_rows"}
+              "template.empty", "template.formula", "template.merged_cells", "template.hidden_rows",
+              "template.previous_version"}  # tests/test_spec_diff.py
     assert wanted == tested

@@ -176,8 +176,7 @@ def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
     lost_zeros = np.zeros(len(col.raw), dtype=bool)
     if spec.type == "code":
         # 民族 "01" typed as 1: the code exists only with its leading zero.
-        from aidtools.codetables import load_code_tables
-        table = load_code_tables()[spec.table]
+        table = spec.codes()
         width = max(len(e["code"]) for e in table.entries)
         digits = col.clean.where(rest, None)
         padded = digits.astype("string").str.zfill(width)

@@ -109,7 +109,7 @@ def check_student_no(col: Column, hits: Hits, ctx) -> None:
 
 @column_type("code")
 def check_code(col: Column, hits: Hits, ctx) -> None:
-    table = load_code_tables()[col.spec.table]
+    table = col.spec.codes()
     todo = col.todo
     named = table.normalise(col.clean)
     unknown = todo & named.isna().to_numpy()

@@ -13,7 +13,6 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from aidtools.codetables import load_code_tables
 from aidtools.specs import ColumnSpec, TemplateSpec
 from aidtools.writing.cells import TEXT_FORMAT, write_text
 
@@ -42,6 +41,8 @@ def describe(col: ColumnSpec) -> str:
         clause = col.required_when.get("if") or col.required_when.get("unless")
         word = "为" if "if" in col.required_when else "不是"
         parts.append(f"当“{clause['column']}”{word}{'、'.join(clause['in'])}时必填")
+    elif col.conditional:
+        parts.append("有条件必填")
     elif col.required:
         parts.append("必填")
     else:
@@ -53,7 +54,6 @@ def describe(col: ColumnSpec) -> str:
 
 def write_blank_template(spec: TemplateSpec, out) -> Path:
     out = Path(out)
-    tables = load_code_tables()
     wb = Workbook()
     ws = wb.active
     ws.title = spec.sheet
@@ -63,7 +63,7 @@ def write_blank_template(spec: TemplateSpec, out) -> Path:
     for i, col in enumerate(spec.columns, start=1):
         letter = get_column_letter(i)
         cell = write_text(ws, spec.header_row, i, col.header)
-        cell.font = RED if (col.required or col.required_when) else BLACK
+        cell.font = RED if col.requirement != "optional" else BLACK
         if col.required:
             cell.fill = REQUIRED_FILL
         cell.comment = Comment(describe(col), "aidtools", width=260, height=110)
@@ -72,14 +72,14 @@ def write_blank_template(spec: TemplateSpec, out) -> Path:
             ws.cell(row=r, column=i).number_format = TEXT_FORMAT
         if col.table:
             code_col += 1
-            names = tables[col.table].names
+            names = col.codes().names
             code_letter = get_column_letter(code_col)
-            write_text(codes, 1, code_col, tables[col.table].title)
+            write_text(codes, 1, code_col, col.codes().title)
             for r, name in enumerate(names, start=2):
                 write_text(codes, r, code_col, name)
             dv = DataValidation(type="list", formula1=f"'{CODES_SHEET}'!${code_letter}$2:${code_letter}${len(names) + 1}",
                                 allow_blank=True, showErrorMessage=True, errorTitle="字典转换错误",
-                                error=f"请从下拉列表中选择{tables[col.table].title}")
+                                error=f"请从下拉列表中选择{col.codes().title}")
             dv.add(f"{letter}{spec.first_data_row}:{letter}{spec.first_data_row + PREPARED_ROWS - 1}")
             ws.add_data_validation(dv)
     ws.freeze_panes = ws.cell(row=spec.first_data_row, column=1)

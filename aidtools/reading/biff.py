@@ -124,3 +124,17 @@ def scan_biff(stream: bytes) -> BiffScan:
     if rows:
         out.grids.append((rows, cols))
     return out
+
+
+def records(stream: bytes):
+    """Every record of a BIFF stream as (offset, kind, body), in order; stops at a cut-off record.
+    CONTINUE records (0x003C) are yielded as they are: the caller joins them where it needs to."""
+    pos, end = 0, len(stream) - 4
+    unpack_header = _HEADER.unpack_from
+    while pos <= end:
+        kind, length = unpack_header(stream, pos)
+        body = pos + 4
+        if body + length > len(stream):
+            return
+        yield pos, kind, stream[body:body + length]
+        pos = body + length
