@@ -59,7 +59,7 @@ from aidtools.reading.xlsx_parts import column_index
 from aidtools.reading.limits import DEFAULT_LIMITS
 from aidtools.recognize import column_letter
 from aidtools.specs import load_specs
-from aidtools.writing.cells import WRAP, write_text, write_value
+from aidtools.writing.cells import WRAP, safe_loaded_text, safe_sheet_title, safe_text, write_text, write_value
 from aidtools.writing.private import safe_name, save_private
 
 log = logging.getLogger(__name__)
@@ -72,11 +72,11 @@ WARNING_COLOR = "FFEB9C"  # Excel's own "yellow fill"
 ERROR_FILL = PatternFill("solid", fgColor=ERROR_COLOR)
 WARNING_FILL = PatternFill("solid", fgColor=WARNING_COLOR)
 NO_FILL = PatternFill(fill_type=None)
+CELL_TEXT_CHECK = 32_767  # longer text is cut (Excel's limit)
 LIST_HEADERS = ["序号", "级别", "位置", "列", "问题说明", "当前值", "规则编号"]
 LIST_WIDTHS = [6, 6, 16, 16, 70, 22, 24]
 LIST_HEADER_ROW = 4
 CROSS_TITLE = "对账问题（两线三库）：与在校生库、困难学生库、资金下达或其他部门的数据不一致"
-_SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 ROUNDS_HEADER = "轮次"
@@ -216,7 +216,9 @@ def _open_copy(report, limits):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # parts openpyxl drops, e.g. slicers
-                return openpyxl.load_workbook(io.BytesIO(data), keep_vba=report.format == "xlsm"), {}
+                wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=report.format == "xlsm")
+            make_safe(wb)
+            return wb, {}
         except Exception as exc:  # openpyxl rejects some files calamine reads (strict OOXML, odd writers)
             log.warning("openpyxl无法打开 %s（%s），改为生成文本副本", report.display_path, type(exc).__name__)
     return _text_copy(report, limits)
@@ -228,8 +230,21 @@ def _same_file(report, data: bytes) -> None:
 
 
 def sheet_title(name: str) -> str:
-    """A valid Excel sheet name (31 characters, none of ``[]:*?/\\``)."""
-    return _SHEET_TITLE_BAD.sub("_", name)[:31].strip("'") or "Sheet1"
+    """A valid Excel sheet name (:func:`aidtools.writing.cells.safe_sheet_title`)."""
+    return safe_sheet_title(name)
+
+
+def make_safe(wb) -> None:
+    """Every text cell and comment of a workbook openpyxl loaded, as :func:`safe_loaded_text` has it:
+    Excel's escapes of control characters (how xlsxwriter stores them) shown visibly, over-long text cut."""
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():  # the cells that exist (iter_rows would create the empty ones)
+            value = cell._value
+            if cell.data_type == "s" and type(value) is str and ("_x" in value or len(value) > CELL_TEXT_CHECK):
+                cell._value = safe_loaded_text(value)
+            comment = getattr(cell, "comment", None)
+            if comment is not None and comment.author != COMMENT_AUTHOR:
+                comment.text = safe_loaded_text(comment.text or "")
 
 
 def _text_copy(report, limits):
@@ -302,6 +317,7 @@ def _mark_cells(wb, findings: pd.DataFrame) -> None:
         text = mark.text
         if cell.comment is not None and cell.comment.author != COMMENT_AUTHOR:
             text += "\n——原批注：" + cell.comment.text
+        text = safe_text(text)
         lines = text.count("\n") + 1 + len(text) // 30
         cell.comment = Comment(text, COMMENT_AUTHOR, width=320, height=min(400, 20 + 18 * lines))
 
