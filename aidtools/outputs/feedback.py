@@ -57,10 +57,11 @@ from aidtools.reading import UnreadableFile, read_file, xlsx_parts
 from aidtools.reading.workbook import sha256_of
 from aidtools.reading.xlsx_parts import column_index
 from aidtools.reading.limits import DEFAULT_LIMITS
+from aidtools.rules import RULES
 from aidtools.recognize import column_letter
 from aidtools.specs import load_specs
 from aidtools.writing.cells import WRAP, safe_loaded_text, safe_sheet_title, safe_text, write_text, write_value
-from aidtools.writing.private import safe_name, save_private
+from aidtools.writing.private import safe_name, save_private, write_failure_reason
 
 log = logging.getLogger(__name__)
 
@@ -168,15 +169,24 @@ def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | No
                        rounds: FindingRounds | None = None) -> list[Path | None]:
     """One feedback workbook per report (same order; None where one could not be written); ``cross``
     maps a display path to the reconciliation findings on that file's records; ``rounds`` (one for the
-    whole run: its keys carry the display path) marks each finding new or still open."""
+    whole run: its keys carry the display path) marks each finding new or still open.
+
+    A file whose workbook cannot be written (whatever the reason) gets a ``write.failed`` finding and
+    the others are still written."""
     out = []
     cross = cross or {}
     for report, target in zip(reports, feedback_targets(reports, out_dir)):
         try:
             out.append(write_feedback(report, out_dir, target=target, limits=limits,
                                       cross=cross.get(report.display_path), rounds=rounds))
-        except (FeedbackError, OSError) as exc:
-            log.warning("未能生成反馈文件 %s：%s", report.display_path, exc)
+        except Exception as exc:  # one file's feedback never stops the others
+            log.debug("未能生成反馈文件 %s", report.display_path, exc_info=True)
+            reason = exc.args[0] if isinstance(exc, FeedbackError) else write_failure_reason(exc)
+            message = f"未能生成本文件的反馈工作簿：{reason}"
+            log.warning("%s：%s", report.display_path, message)
+            report.findings = F.concat([report.findings, F.to_frame([F.Finding(
+                rule="write.failed", severity=RULES["write.failed"].severity, message=message,
+                path=report.display_path)])])
             out.append(None)
     return out
 

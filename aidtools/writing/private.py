@@ -20,6 +20,7 @@ broken workbook where the operator expects a good one.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -69,6 +70,22 @@ def save_private(write, target) -> Path:
         if tmp.exists():
             tmp.unlink()
     return target
+
+
+def write_failure_reason(exc: BaseException) -> str:
+    """Why a file could not be written, in Chinese, without the library's own text (which goes to the
+    debug log only).
+
+    >>> write_failure_reason(PermissionError(13, "Permission denied"))
+    '没有写入输出文件夹的权限。'
+    """
+    if isinstance(exc, PermissionError):
+        return "没有写入输出文件夹的权限。"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "磁盘空间已满。"
+    if isinstance(exc, OSError):
+        return "写入输出文件夹时出错（文件被占用、路径过长或磁盘出错）。"
+    return "文件内容无法写入工作簿（程序内部错误，详情见调试日志 -v）。"
 
 
 def safe_name(text: str, fallback: str = "未命名") -> str:
