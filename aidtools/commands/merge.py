@@ -47,7 +47,7 @@ def summary_lines(result, out: Path) -> list[str]:
     whole = [a for a in result.files if a.status in ("held_back", "unusable")]
     if whole:
         lines.append("未导入任何行的文件：")
-        lines += [f"  {a.path}：{MERGE_STATES[a.status]}（{a.reason or '所有行都有错误'}）" for a in whole]
+        lines += [f"  {a.path}：{MERGE_STATES[a.status]}。{a.reason or '所有行都有错误。'}" for a in whole]
     lines += result.notes
     return lines
 

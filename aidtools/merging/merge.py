@@ -163,8 +163,7 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
         else:
             accounts[index] = FileAccount(
                 path=report.display_path, department=report.department, template=report.template,
-                sha256=report.sha256, status="unusable", rows_read=int(report.rows),
-                reason="；".join(report.findings.loc[report.findings["severity"] == "error", "message"].head(3)) or None)
+                sha256=report.sha256, status="unusable", rows_read=int(report.rows), reason=unusable_reason(report))
     context = _Context(supersessions=supersessions, hold_back_files=hold_back_files, limits=limits, out_dir=out_dir,
                        subsystem_of=SubsystemOf.from_students(students_of(
                            [r for i, r in enumerate(reports) if i not in supersessions])),
@@ -192,6 +191,25 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
             report.findings = F.concat([earlier, *found.get(index, [])])
     check_accounting(result)
     return result
+
+
+def unusable_reason(report) -> str | None:
+    """Why a file cannot be merged: its first file-level errors, without the file name they may start
+    with (the account names the file already).
+
+    >>> import pandas as pd
+    >>> from pathlib import Path
+    >>> from aidtools.validate import FileReport
+    >>> r = FileReport(path=Path("文学院/坏.xlsx"), display_path="文学院/坏.xlsx", department="文学院",
+    ...                findings=F.to_frame([F.Finding(rule="file.unreadable", severity="error",
+    ...                                               message="坏.xlsx：文件内容不是Excel工作簿。")]))
+    >>> unusable_reason(r)
+    '文件内容不是Excel工作簿。'
+    """
+    errors = report.findings.loc[report.findings["severity"] == "error", "message"].head(3).astype(str)
+    names = tuple(dict.fromkeys(f"{name}{sep}" for name in (report.path.name, report.display_path) for sep in "：:"))
+    reasons = [m[len(next(n for n in names if m.startswith(n))):] if m.startswith(names) else m for m in errors]
+    return "；".join(r.strip() for r in reasons if r.strip()) or None
 
 
 @dataclass
