@@ -28,6 +28,7 @@ from aidtools.findings import Finding
 from aidtools.masking import mask_text
 from aidtools.reading import Limits, UnreadableFile, read_file
 from aidtools.reading.limits import DEFAULT_LIMITS
+from aidtools.reading.names import readable_name
 from aidtools.reading.workbook import SUFFIXES
 from aidtools.recognize import column_letter, recognise
 from aidtools.report import FileResult, InputFile
@@ -171,8 +172,8 @@ def _check_file(path, root, specs, as_of, limits) -> FileReport:
     root = Path(root) if root is not None else path.parent
     specs = specs or load_specs()
     today = as_of or dt.date.today()
-    display = _display(path, root)
-    department = path.parent.name if path.parent != root or root.name else ""
+    display = readable_name(_display(path, root))  # a name that was not UTF-8 (GBK from a zip) made readable
+    department = readable_name(path.parent.name) if path.parent != root or root.name else ""
     report = FileReport(path=path, display_path=display, department=department)
     try:
         report.mtime = path.stat().st_mtime

@@ -33,6 +33,7 @@ from aidtools.reading import biff, cfb, xlsx_parts
 from aidtools.reading.errors import UnreadableFile
 from aidtools.reading.limits import DEFAULT_LIMITS, Limits, cell_budget
 from aidtools.reading.model import Sheet, Workbook
+from aidtools.reading.names import readable_name
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 CSV_SUFFIXES = (".csv",)
@@ -56,7 +57,7 @@ def _encrypted(name: str) -> UnreadableFile:
 def read_file(path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
     """Read a workbook or CSV; raise :class:`UnreadableFile` with a Chinese message otherwise."""
     path = Path(path)
-    name = path.name
+    name = readable_name(path.name)
     try:
         size = path.stat().st_size
         if size == 0:
@@ -103,7 +104,7 @@ def _not_a_workbook(names: set[str]) -> str | None:
 
 
 def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
-    name = path.name
+    name = readable_name(path.name)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
@@ -145,7 +146,7 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
 
 
 def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
-    name = path.name
+    name = readable_name(path.name)
     data = path.read_bytes()
     try:
         streams = cfb.stream_names(data)
@@ -292,7 +293,7 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening: 
     """Every sheet as a :class:`~aidtools.reading.grid.Grid`, or None when one cannot be."""
     from aidtools.reading import grid
 
-    name = path.name
+    name = readable_name(path.name)
     with _parser_errors(name):
         reader = opening.result("grid")
         sheet_names = [sheet_name for sheet_name, _, _ in parts]
@@ -313,7 +314,7 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening: 
 
 
 def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening: _Opening | None = None) -> Workbook:
-    name = path.name
+    name = readable_name(path.name)
     with _parser_errors(name):
         calamine = opening.result("rows") if opening is not None else CalamineWorkbook.from_path(str(path))
         worksheets = {m.name for m in calamine.sheets_metadata if str(m.typ).endswith("WorkSheet")}
@@ -353,7 +354,7 @@ def decode_csv(data: bytes, name: str) -> str:
 
 
 def _read_csv(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
-    name = path.name
+    name = readable_name(path.name)
     data = path.read_bytes()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
         raise UnreadableFile(f"{name}：CSV文件是UTF-16编码或含有二进制内容。请在Excel中另存为“CSV UTF-8”或.xlsx后提交。",
@@ -369,6 +370,6 @@ def _read_csv(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
     if len(frame) > limits.max_rows + 1:
         raise UnreadableFile(f"{name}：超过 {limits.max_rows} 行的上限。请拆分后提交。", "too_large")
     rows = frame.to_numpy(dtype=object).tolist()
-    sheet = Sheet(name=path.stem, rows=rows)
+    sheet = Sheet(name=readable_name(path.stem), rows=rows)
     return Workbook(path=path, format="csv", sha256=digest, size=size, sheet_names=[sheet.name],
                     sheets={sheet.name: sheet})
