@@ -79,6 +79,7 @@ def write_outputs(report: RunReport, out: Path, html: bool = True) -> None:
             render_html_report(out)
         except Exception as exc:
             log.debug("report.html", exc_info=True)
-            log.warning("未能生成完整的 report.html，已改为简要页面：%s", write_failure_reason(exc))
+            log.warning("未能生成完整的 report.html，已改为简要页面（%s详情见调试日志 -v）",
+                        write_failure_reason(exc) if isinstance(exc, OSError) else "")
             write_plain_html(report, out / "report.html")
     os.chmod(out, 0o700)

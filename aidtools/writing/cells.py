@@ -25,8 +25,8 @@ Excel and python-calamine, so in text openpyxl read from a workbook they are rep
 (32767, True)
 >>> unsafe_characters("王\\x07五\\x00")
 ['U+0007', 'U+0000']
->>> safe_loaded_text("赵_x001B_六"), safe_loaded_text("_x005F_x0007_ stays")
-('赵␛六', '_x005F_x0007_ stays')
+>>> safe_loaded_text("赵_x001B_六"), safe_loaded_text("_x005F_x0007_ stays"), safe_loaded_text("_x005F_x005F_x0007_")
+('赵␛六', '_x005F_x0007_ stays', '_x005F_x005F␇')
 """
 from __future__ import annotations
 
@@ -44,9 +44,9 @@ REPLACEMENT = "\ufffd"
 UNSAFE_BUT_NUL = "\x01-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 UNSAFE = "\x00" + UNSAFE_BUT_NUL
 UNSAFE_RE = re.compile(f"[{UNSAFE}]")
-# Excel's escape of a character in cell text, decoded by Excel and python-calamine (not by openpyxl);
-# ``_x005F_`` escapes the underscore, so ``_x005F_x0007_`` is the literal text "_x0007_".
-_ESCAPED_RE = re.compile(r"(?<!_x005F)_x(000[0-8]|000[bBcCeEfF]|001[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF])_")
+# Excel's escape of a character in cell text, decoded left to right by Excel and python-calamine (not by
+# openpyxl); ``_x005F_`` escapes the underscore, so ``_x005F_x0007_`` is the literal text "_x0007_".
+_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def shown_as(code: int) -> str:
@@ -78,8 +78,14 @@ def safe_text(text, limit: int = CELL_LIMIT) -> str:
 def safe_loaded_text(text: str) -> str:
     """Text as openpyxl read it from a workbook: Excel's escapes of unsafe characters replaced too."""
     if "_x" in text:
-        text = _ESCAPED_RE.sub(lambda m: shown_as(int(m.group(1), 16)), text)
+        text = _ESCAPE_RE.sub(_decoded_if_unsafe, text)
     return safe_text(text)
+
+
+def _decoded_if_unsafe(match: re.Match) -> str:
+    """An escape as Excel reads it when that is an unsafe character (shown visibly), else as it is."""
+    character = chr(int(match.group(1), 16))
+    return shown_as(ord(character)) if UNSAFE_RE.match(character) else match.group(0)
 
 
 def safe_sheet_title(name, fallback: str = "Sheet1") -> str:
@@ -89,6 +95,29 @@ def safe_sheet_title(name, fallback: str = "Sheet1") -> str:
 
 
 _SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+# Text that reads like one of Excel's escapes must have its underscore escaped, or Excel (and calamine)
+# would read ``_x0041_`` as ``A``: what xlsxwriter does too.
+_LOOKS_ESCAPED_RE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def cell_text(value) -> str:
+    """The text to store in a cell so that Excel shows :func:`safe_text` of ``value``.
+
+    >>> cell_text("王\x07五"), cell_text("_x0041_"), cell_text("_x005F_x0000_")
+    ('王␇五', '_x005F_x0041_', '_x005F_x005F_x005F_x0000_')
+    """
+    text = safe_text(value)
+    if "_x" not in text:
+        return text
+    limit = CELL_LIMIT
+    while True:  # the escapes lengthen the text: cut it so that the stored form fits in a cell too
+        stored = _LOOKS_ESCAPED_RE.sub("_x005F_", text)
+        if len(stored) <= CELL_LIMIT:
+            return stored
+        limit -= len(stored) - CELL_LIMIT
+        text = safe_text(value, limit)
 
 
 def is_formula_like(value) -> bool:
@@ -102,7 +131,7 @@ def write_text(ws, row: int, column: int, value, text_format: bool = True) -> Ce
     if value is None:
         cell.value = None
     else:
-        cell.value = safe_text(value)
+        cell.value = cell_text(value)
         cell.data_type = "s"
         if is_formula_like(cell.value):
             cell.quotePrefix = True

@@ -28,8 +28,10 @@ from pathlib import Path
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
-# Characters Windows forbids in file names, and path separators: a department folder name is data.
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+# Characters Windows forbids in file names, path separators, and lone surrogates (no file system can
+# encode them): a department folder name is data.
+_UNSAFE_NAME = re.compile('[\\\\/:*?"<>|\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]')
+NAME_LIMIT = 200  # bytes of UTF-8, under every file system's 255 (room for "-反馈.xlsx" and a number)
 
 
 def private_dir(path) -> Path:
@@ -91,10 +93,11 @@ def write_failure_reason(exc: BaseException) -> str:
 def safe_name(text: str, fallback: str = "未命名") -> str:
     """A file or folder name made from data (a department, a template id).
 
-    >>> safe_name("机械/工程:学院"), safe_name(".."), safe_name("")
-    ('机械_工程_学院', '未命名', '未命名')
+    >>> safe_name("机械/工程:学院"), safe_name(".."), safe_name(""), len(safe_name("院" * 300))
+    ('机械_工程_学院', '未命名', '未命名', 66)
     """
-    name = _UNSAFE_NAME.sub("_", str(text or "")).strip().strip(".")
+    name = _UNSAFE_NAME.sub("_", str(text or ""))
+    name = name.encode("utf-8")[:NAME_LIMIT].decode("utf-8", "ignore").strip().strip(".")
     return name or fallback
 
 
