@@ -22,6 +22,7 @@ No source row is merged twice.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from dataclasses import dataclass, field
@@ -365,7 +366,8 @@ def _write_outputs(outcome: TemplateMerge, spec: TemplateSpec, merged, held_rows
         except Exception as exc:  # one part's files never stop the merge
             log.debug("未能写入 %s/%s", subsystem, names[0], exc_info=True)
             for name in names:
-                (folder / name).unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # what is in the way may not be a file at all
+                    (folder / name).unlink(missing_ok=True)
             part.path = part.provenance_path = part.held_back_path = None
             message = (f"未能生成“{spec.title}”{subsystem}的导入文件（{names[0]}）：{write_failure_reason(exc)}"
                        "本文件在其中的行没有写入任何导入文件，请处理后重新运行。")

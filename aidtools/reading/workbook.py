@@ -186,9 +186,26 @@ def use_columnar(enabled: bool) -> None:
     _columnar = enabled
 
 
-def _open_fastexcel(path: str):
+def _open_fastexcel(source: str | bytes):
     import fastexcel
-    return fastexcel.read_excel(path)
+    return fastexcel.read_excel(source)
+
+
+def _open_calamine(source: str | bytes):
+    if isinstance(source, bytes):
+        return CalamineWorkbook.from_filelike(io.BytesIO(source))
+    return CalamineWorkbook.from_path(source)
+
+
+def _source(path: Path) -> str | bytes:
+    """What the parsers open: the path, or the file's bytes when its name is not UTF-8 (the parsers,
+    written in Rust, cannot be given such a name)."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return path.read_bytes()
 
 
 class _Opening:
@@ -198,10 +215,10 @@ class _Opening:
     the Arrow route when the first piece of the largest sheet suits it, calamine otherwise.
     :meth:`result` asks for one kind; a guess that was wrong (or no :meth:`start`) opens it in place."""
 
-    _OPENERS = {"grid": _open_fastexcel, "rows": CalamineWorkbook.from_path}
+    _OPENERS = {"grid": _open_fastexcel, "rows": _open_calamine}
 
     def __init__(self, path: Path):
-        self._path = str(path)
+        self._path = _source(Path(path))
         self._kind: str | None = None
         self._thread: threading.Thread | None = None
         self._outcome: tuple[object, BaseException | None] = (None, None)
@@ -316,7 +333,7 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening: 
 def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening: _Opening | None = None) -> Workbook:
     name = readable_name(path.name)
     with _parser_errors(name):
-        calamine = opening.result("rows") if opening is not None else CalamineWorkbook.from_path(str(path))
+        calamine = opening.result("rows") if opening is not None else _open_calamine(_source(path))
         worksheets = {m.name for m in calamine.sheets_metadata if str(m.typ).endswith("WorkSheet")}
         if callable(structure):  # .xls: the BIFF walk's structure, by calamine's sheet names
             structure = structure(list(calamine.sheet_names))
