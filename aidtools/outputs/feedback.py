@@ -183,7 +183,7 @@ def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | No
             log.debug("未能生成反馈文件 %s", report.display_path, exc_info=True)
             reason = exc.args[0] if isinstance(exc, FeedbackError) else write_failure_reason(exc)
             message = f"未能生成本文件的反馈工作簿：{reason}"
-            log.warning("%s：%s", report.display_path, message)
+            log.debug("%s：%s", report.display_path, message)  # the commands show the finding itself
             report.findings = F.concat([report.findings, F.to_frame([F.Finding(
                 rule="write.failed", severity=RULES["write.failed"].severity, message=message,
                 path=report.display_path)])])
