@@ -100,6 +100,8 @@ def test_run_ends_with_a_report_and_no_traceback(run):
     assert "Traceback" not in done.stdout + done.stderr
     assert "IllegalCharacterError" not in done.stdout + done.stderr
     assert (out / "report.html").stat().st_size > 0 and (out / "report.xlsx").exists()
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "三、检查发现的问题" in html and "未能生成完整的 report.html" not in done.stderr  # the full report
     assert {f["path"] for f in report["files"]} == {p for p, *_ in PLANTED} | set(UNUSABLE)
 
 
@@ -153,6 +155,20 @@ def test_unusable_files_are_in_the_report_with_their_reason(run):
     unusable = {a["path"]: a["reason"] for a in report["merge_unusable"]}
     assert set(unusable) == set(UNUSABLE)
     assert all(reason and not reason.startswith(Path(path).name) for path, reason in unusable.items())
+
+
+def test_the_plain_report_page_says_where_the_report_is(run, tmp_path):
+    """What report.html is when the report notebook cannot be rendered: counts, notes, files, all escaped."""
+    from aidtools.outputs.html_report import write_plain_html
+    from aidtools.report import load_report
+
+    _, out, _ = run
+    report = load_report(out / "report.json")
+    report.notes.append("<script>alert(1)</script>\x07 身份证 650102199905150026")
+    page = write_plain_html(report, tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "report.xlsx" in page and "理学院/学生.xls" in page and f"共 {report.summary.files} 个文件" in page
+    assert "<script>" not in page and "&lt;script&gt;" in page and "\x07" not in page and "␇" in page
+    assert "650102199905150026" not in page  # masked
 
 
 def test_names_that_are_not_utf8(tmp_path):
