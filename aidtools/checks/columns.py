@@ -216,11 +216,15 @@ def _unsafe_characters(col: Column, hits: Hits, where: dict) -> None:
         found |= np.fromiter(("\x00" in v for v in view.strs), dtype=bool, count=len(view))
     if not found.any():
         return
-    text = pd.Series(view.strs, dtype=object)
-    message = pd.Series(None, index=text.index, dtype=object)
-    message[found] = [
+    at = np.flatnonzero(found)  # few: the messages and shown values are made for these rows only
+    flagged = [view.strs[i] for i in at]
+    message = np.full(len(view), None, dtype=object)
+    message[at] = [
         f"“{col.spec.header}”含有工作表无法保存的字符（{'、'.join(unsafe_characters(v))}），在反馈和暂缓导入的工作簿中"
         f"显示为“{'”“'.join(dict.fromkeys(shown_as(int(c[2:], 16)) for c in unsafe_characters(v)))}”；本行暂缓导入。"
         "请在原表中删除这些字符（多见于从其他系统导出或粘贴的文字）后重新提交。"
-        for v in text[found]]
-    hits.add(found, "cell.illegal_character", message, values=text.where(found, "").map(safe_text), **where)
+        for v in flagged]
+    shown = np.full(len(view), None, dtype=object)
+    shown[at] = [safe_text(v) for v in flagged]
+    hits.add(found, "cell.illegal_character", pd.Series(message, dtype=object), values=pd.Series(shown, dtype=object),
+             **where)
