@@ -240,6 +240,15 @@ def test_help_is_chinese(capsys):
     assert "show this help" not in out and "options:" not in out and "positional arguments" not in out
 
 
+def test_a_file_name_cannot_drive_the_terminal(tmp_path):
+    write_template(tmp_path / "文学院", "student", {}, writer="xlwt", name="学\x1b[31m生\x07.xls")
+    for command in (["check", tmp_path], ["merge", tmp_path, "--out", tmp_path.parent / f"{tmp_path.name}-合并"]):
+        done = _aidtools(*command)
+        assert done.returncode in (0, 1) and "Traceback" not in done.stderr
+        assert "\x1b" not in done.stdout + done.stderr and "\x07" not in done.stdout + done.stderr
+        assert command[0] != "check" or "学␛[31m生␇.xls" in done.stdout  # merge names only the files it could not use
+
+
 def test_merge_names_each_unusable_file_once(tmp_path):
     submissions = build_submissions(tmp_path / "提交")
     done = _aidtools("merge", submissions, "--out", tmp_path / "合并")
