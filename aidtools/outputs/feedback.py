@@ -60,7 +60,7 @@ from aidtools.reading.limits import DEFAULT_LIMITS
 from aidtools.rules import RULES
 from aidtools.recognize import column_letter
 from aidtools.specs import load_specs
-from aidtools.writing.cells import WRAP, safe_loaded_text, safe_sheet_title, safe_text, write_text, write_value
+from aidtools.writing.cells import CELL_LIMIT, WRAP, safe_loaded_text, safe_sheet_title, safe_text, write_text, write_value
 from aidtools.writing.private import safe_name, save_private, write_failure_reason
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,6 @@ WARNING_COLOR = "FFEB9C"  # Excel's own "yellow fill"
 ERROR_FILL = PatternFill("solid", fgColor=ERROR_COLOR)
 WARNING_FILL = PatternFill("solid", fgColor=WARNING_COLOR)
 NO_FILL = PatternFill(fill_type=None)
-CELL_TEXT_CHECK = 32_767  # longer text is cut (Excel's limit)
 LIST_HEADERS = ["序号", "级别", "位置", "列", "问题说明", "当前值", "规则编号"]
 LIST_WIDTHS = [6, 6, 16, 16, 70, 22, 24]
 LIST_HEADER_ROW = 4
@@ -180,10 +179,10 @@ def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | No
             out.append(write_feedback(report, out_dir, target=target, limits=limits,
                                       cross=cross.get(report.display_path), rounds=rounds))
         except Exception as exc:  # one file's feedback never stops the others
+            # the library's text to the debug log only; the commands show the finding itself
             log.debug("未能生成反馈文件 %s", report.display_path, exc_info=True)
             reason = exc.args[0] if isinstance(exc, FeedbackError) else write_failure_reason(exc)
             message = f"未能生成本文件的反馈工作簿：{reason}"
-            log.debug("%s：%s", report.display_path, message)  # the commands show the finding itself
             report.findings = F.concat([report.findings, F.to_frame([F.Finding(
                 rule="write.failed", severity=RULES["write.failed"].severity, message=message,
                 path=report.display_path)])])
@@ -250,7 +249,7 @@ def make_safe(wb) -> None:
     for ws in wb.worksheets:
         for cell in ws._cells.values():  # the cells that exist (iter_rows would create the empty ones)
             value = cell._value
-            if cell.data_type == "s" and type(value) is str and ("_x" in value or len(value) > CELL_TEXT_CHECK):
+            if cell.data_type == "s" and type(value) is str and ("_x" in value or len(value) > CELL_LIMIT):
                 cell._value = safe_loaded_text(value)
             comment = getattr(cell, "comment", None)
             if comment is not None and comment.author != COMMENT_AUTHOR:
