@@ -28,14 +28,14 @@ def command_modules():
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    def error(self, message):  # usage errors exit 2, in Chinese first
+    def error(self, message):  # usage errors exit 2, in Chinese (argparse's own texts too: usage_zh)
         self.print_usage(sys.stderr)
-        self.exit(2, f"用法错误 / usage error: {message}\n")
+        self.exit(2, f"用法错误：{message}（用 {self.prog} -h 查看帮助）\n")
 
 
 def build_parser() -> ArgumentParser:
     parser = ArgumentParser(prog="aidtools", description="学生资助数据检查、对账与合并工具 / student aid data toolkit")
-    parser.add_argument("--version", action="version", version=f"aidtools {__version__}")
+    parser.add_argument("--version", action="version", version=f"aidtools {__version__}", help="显示版本号并退出")
     parser.add_argument("-v", "--verbose", action="store_true", help="详细日志 / verbose log")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgumentParser)
     for module in command_modules():
@@ -47,11 +47,14 @@ def build_parser() -> ArgumentParser:
 
 
 def main(argv=None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "command", None):
-        parser.print_help()
-        return 2
+    from aidtools.commands.usage_zh import chinese
+
+    with chinese():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not getattr(args, "command", None):
+            parser.print_help()
+            return 2
     from aidtools.errors import UserError
     from aidtools.logs import setup_logging
     setup_logging(logging.DEBUG if args.verbose else logging.INFO)

@@ -98,7 +98,8 @@ def _dicts(value) -> list[dict]:
 def to_frame(findings) -> pd.DataFrame:
     """Findings (records or dicts) as a DataFrame with the columns :data:`FIELDS`."""
     rows = [f.to_dict() if isinstance(f, Finding) else dict(f) for f in findings]
-    frame = pd.DataFrame(rows, columns=list(FIELDS))
+    # object columns: pandas would infer Arrow strings, which cannot hold every text (a lone surrogate)
+    frame = pd.DataFrame(rows, columns=list(FIELDS), dtype=object)
     return normalise_frame(frame)
 
 

@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from aidtools.reading import UnreadableFile
 from aidtools.reading.limits import DEFAULT_LIMITS, Limits
+from aidtools.reading.names import readable_name
 from aidtools.reading.workbook import SUFFIXES
 from aidtools.reading.xlsx_parts import check_sizes
 from aidtools.report.records import FOUND_OUTCOMES, FoundFile
@@ -128,15 +129,17 @@ class Inventory:
 
 
 def department_of(path: Path, root: Path) -> str:
-    """The department a file belongs to: the name of the folder it is in."""
-    return path.parent.name if path.parent != root or root.name else ""
+    """The department a file belongs to: the name of the folder it is in (made readable when it was not
+    UTF-8, :func:`aidtools.reading.names.readable_name`)."""
+    return readable_name(path.parent.name) if path.parent != root or root.name else ""
 
 
 def display_of(path: Path, root: Path) -> str:
+    """The path shown for a file: relative to the folder given, made readable when it was not UTF-8."""
     try:
-        return path.relative_to(root).as_posix()
+        return readable_name(path.relative_to(root).as_posix())
     except ValueError:
-        return path.name
+        return readable_name(path.name)
 
 
 def _ignored(parts: tuple[str, ...]) -> tuple[str, str] | None:

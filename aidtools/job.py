@@ -57,18 +57,37 @@ def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool,
     report.notes.extend(steps.task_table_notes(batch, tasks))
     if history is not None:
         report.history = steps.history(batch, report, history, run)
-    steps.feedback(batch, private_dir(out / FEEDBACK_DIR), reconciliation, history=report.history)
+    written = steps.feedback(batch, private_dir(out / FEEDBACK_DIR), reconciliation, history=report.history)
+    if any(path is None for _, path in written):  # write.failed findings came with the feedback
+        superseded = batch.superseded
+        report.files = [r.to_record(superseded=r.display_path in superseded) for r in batch.reports]
+        report.summary = steps.summary(batch, reconciliation)
     write_outputs(report, out, html=html)
     return report
 
 
 def write_outputs(report: RunReport, out: Path, html: bool = True) -> None:
-    """``report.json``, ``report.xlsx`` and (unless ``html`` is false) ``report.html`` in ``out``."""
-    from aidtools.outputs.excel_report import write_excel_report
+    """``report.json``, ``report.xlsx`` and (unless ``html`` is false) ``report.html`` in ``out``.
 
+    ``report.json`` is the report: it is always written. When ``report.xlsx`` or the rendered
+    ``report.html`` cannot be made, the report says so (a Chinese note, the library's text in the debug
+    log) and ``report.html`` is a plain page that says where the report is."""
+    from aidtools.outputs.excel_report import write_excel_report
+    from aidtools.writing.private import write_failure_reason
+
+    try:
+        write_excel_report(report, out / "report.xlsx")
+    except Exception as exc:
+        log.debug("report.xlsx", exc_info=True)
+        report.notes.append(f"未能生成 report.xlsx：{write_failure_reason(exc)}")
     write_report(report, out / "report.json")
-    write_excel_report(report, out / "report.xlsx")
     if html:
-        from aidtools.outputs.html_report import render_html_report
-        render_html_report(out)
+        from aidtools.outputs.html_report import render_html_report, write_plain_html
+        try:
+            render_html_report(out)
+        except Exception as exc:
+            log.debug("report.html", exc_info=True)
+            log.warning("未能生成完整的 report.html，已改为简要页面（%s详情见调试日志 -v）",
+                        write_failure_reason(exc) if isinstance(exc, OSError) else "")
+            write_plain_html(report, out / "report.html")
     os.chmod(out, 0o700)

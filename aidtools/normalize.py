@@ -81,6 +81,11 @@ class TextView:
             self._starts = np.concatenate(([0], np.cumsum(self.lengths[:-1] + 1)))
         return self._joined
 
+    @property
+    def holds_nul(self) -> bool:
+        """True when a value holds NUL (``rows_with`` then searches value by value)."""
+        return self._join() is None
+
     def rows_with(self, pattern: re.Pattern) -> np.ndarray:
         """True where ``pattern.search`` matches the value: one C-level regex pass over all values
         joined with NUL (which the pattern must not match), not one Python call per cell."""

@@ -315,6 +315,7 @@ def report(batch: Batch, command: str, submissions=None, reconciliation=None, me
         progress=list(progress_items),
         reconciliation=reconciliation.to_record() if reconciliation is not None else None,
         merge=merged.to_record(relative_to=out) if merged is not None else {},
+        merge_unusable=[replace(a) for a in merged.files if a.status == "unusable"] if merged is not None else [],
         superseded=sorted(superseded),
         notes=list(merged.notes) if merged is not None else [],
     )

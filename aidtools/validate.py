@@ -172,7 +172,7 @@ def _check_file(path, root, specs, as_of, limits, display=None, department=None)
         report.reason = exc.reason
         report.findings = F.to_frame([Finding(rule="file.unreadable", severity=RULES["file.unreadable"].severity,
                                               message=exc.message, path=display)])
-        log.warning("%s", mask_text(exc.message))
+        log.debug("%s", mask_text(exc.message))  # every command shows the finding itself: once
         return report
     report.sha256, report.size, report.format, report.writer = book.sha256, book.size, book.format, book.writer
     recognition = recognise(book, specs, display)

@@ -181,7 +181,12 @@ def _sheets(rows, sheet, sheets) -> list[Sheet]:
 
 
 def write_openpyxl(path: Path, sheets: list[Sheet]) -> Path:
+    """Text with control characters is stored as Excel stores it, ``_x0007_`` (openpyxl refuses them raw)."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def escape(text: str) -> str:  # openpyxl's own escape leaves \x00 out
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -195,7 +200,7 @@ def write_openpyxl(path: Path, sheets: list[Sheet]) -> Path:
                 if isinstance(v, Formula):
                     cell.value = v.text
                 elif isinstance(v, str):
-                    cell.value = v
+                    cell.value = escape(v) if ILLEGAL_CHARACTERS_RE.search(v) else v
                     cell.data_type = "s"  # "=..." text stays text
                     cell.number_format = "@"
                 elif isinstance(v, dt.date):

@@ -121,6 +121,12 @@ CASES = [
     c("whitespace_fullwidth_in_id", "student", {"身份证件号": ID + "\u3000"}, [("cell.whitespace", W, 2, "身份证件号")],
       {(2, "id_no"): ID}),
     c("whitespace_line_break", "tasks", {"责任部门": "学生资助\n管理中心"}, [("cell.whitespace", W, 2, "责任部门")]),
+    # ----- cell.illegal_character (a control character no worksheet can hold; \x0b is whitespace) --
+    c("illegal_character_bell", "student", {"班级": "机械\x071701"}, [("cell.illegal_character", E, 2, "班级")],
+      {(2, "class_name"): "机械\x071701"}),
+    c("illegal_character_nul_and_escape", "student", {"专业": "\x00机械\x1b设计"}, [("cell.illegal_character", E, 2, "专业")]),
+    c("vertical_tab_is_whitespace", "student", {"院系": "机械\x0b工程学院"}, [("cell.whitespace", W, 2, "院系")],
+      {(2, "college"): "机械 工程学院"}),
     # ----- cell.number_stored ----------------------------------------------------------------------
     c("number_stored_id_18_digits", "student", {"身份证件号": int(ID)}, [("cell.number_stored", E, 2, "身份证件号")],
       {(2, "id_no"): None}),

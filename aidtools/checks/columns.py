@@ -15,6 +15,7 @@ from pandas._libs import lib
 from aidtools.checks.hits import Hits
 from aidtools.normalize import TextView, clean_series, dates_to_text, has_whitespace_problem, numbers_to_text
 from aidtools.specs import ColumnSpec
+from aidtools.writing.cells import UNSAFE_BUT_NUL, safe_text, shown_as, unsafe_characters
 
 _KIND_BY_TYPE = {
     str: "text", float: "number", int: "number", bool: "bool", type(None): "empty",
@@ -124,6 +125,7 @@ def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_
     else:
         col.empty = col.clean.isna().to_numpy() | (col.clean == "").to_numpy()
     col.value = col.clean.where(~col.empty, None)
+    _unsafe_characters(col, hits, where)
 
     if spec.is_textlike:
         _numbers_stored(col, hits, where)
@@ -196,3 +198,32 @@ def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
         hits.add(intact, "cell.number_stored",
                  f"“{spec.header}”以数字形式存储，内容虽未丢失，但应设置为“文本”格式，以免Excel改动。",
                  values=col.clean, severity="warning", **where)
+
+
+# The unsafe characters but NUL, which joins the values of a TextView (a NUL is looked for apart).
+_UNSAFE_BUT_NUL_RE = re.compile(f"[{UNSAFE_BUT_NUL}]")
+
+
+def _unsafe_characters(col: Column, hits: Hits, where: dict) -> None:
+    """``cell.illegal_character``: a value that, cleaned, still holds a character no worksheet can hold
+    (a control character, say, from an .xls or a CSV). Every writer shows it visibly
+    (:func:`aidtools.writing.cells.safe_text`); the row is held back, so the import file never
+    carries a replaced value."""
+    view = col.view
+    found = view.rows_with(_UNSAFE_BUT_NUL_RE)
+    if view.holds_nul:
+        found |= np.fromiter(("\x00" in v for v in view.strs), dtype=bool, count=len(view))
+    if not found.any():
+        return
+    at = np.flatnonzero(found)  # few: the messages and shown values are made for these rows only
+    flagged = [view.strs[i] for i in at]
+    message = np.full(len(view), None, dtype=object)
+    message[at] = [
+        f"“{col.spec.header}”含有工作表无法保存的字符（{'、'.join(unsafe_characters(v))}），在反馈和暂缓导入的工作簿中"
+        f"显示为“{'”“'.join(dict.fromkeys(shown_as(int(c[2:], 16)) for c in unsafe_characters(v)))}”；本行暂缓导入。"
+        "请在原表中删除这些字符（多见于从其他系统导出或粘贴的文字）后重新提交。"
+        for v in flagged]
+    shown = np.full(len(view), None, dtype=object)
+    shown[at] = [safe_text(v) for v in flagged]
+    hits.add(found, "cell.illegal_character", pd.Series(message, dtype=object), values=pd.Series(shown, dtype=object),
+             **where)

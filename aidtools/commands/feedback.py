@@ -33,7 +33,8 @@ def run(args) -> int:
         print(f"  {department}：{n} 个文件，其中 {failed} 个未通过")
     for report, path in written:
         if path is None:
-            print(f"  未能生成：{report.display_path}（文件在检查后被修改或无法读取）")
+            reasons = report.findings.loc[report.findings["rule"] == "write.failed", "message"]
+            print(f"  {report.display_path}：{reasons.iloc[-1] if len(reasons) else '未能生成反馈工作簿。'}")
     if batch.superseded:
         print(f"  被重新提交取代、未生成反馈的文件：{'、'.join(sorted(batch.superseded))}")
     return 1 if any(r.errors for r in batch.reports) else 0

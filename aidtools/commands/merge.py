@@ -13,6 +13,7 @@ from pathlib import Path
 from aidtools import steps
 from aidtools.commands.common import add_input_arguments, add_merge_arguments, check_batch, inputs_ok, options_from
 from aidtools.report import MERGE_STATES, write_report
+from aidtools.writing.cells import safe_text
 from aidtools.writing.staging import NotAnOutputFolder, check_replaceable, staged
 
 HELP = "合并为国家系统导入文件 / merge into the national system's import workbooks"
@@ -47,9 +48,9 @@ def summary_lines(result, out: Path) -> list[str]:
     whole = [a for a in result.files if a.status in ("held_back", "unusable")]
     if whole:
         lines.append("未导入任何行的文件：")
-        lines += [f"  {a.path}：{MERGE_STATES[a.status]}（{a.reason or '所有行都有错误'}）" for a in whole]
+        lines += [f"  {a.path}：{MERGE_STATES[a.status]}。{a.reason or '所有行都有错误。'}" for a in whole]
     lines += result.notes
-    return lines
+    return [safe_text(line) for line in lines]  # names are data: none may drive the terminal
 
 
 def moved(result, stage: Path, out: Path) -> None:

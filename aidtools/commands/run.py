@@ -62,6 +62,10 @@ def run(args) -> int:
         where = "；".join(f"{p.subsystem} {p.rows_merged} 行 → {p.path}" for p in m.parts)
         print(f"  {m.title}（{m.template}）：读取 {m.rows_read} 行，合并 {m.rows_merged} 行，暂缓 {m.rows_held_back} 行"
               f"{rec}{superseded}：{where}")
+    for f in report.files:
+        for finding in f.findings:
+            if finding.rule == "write.failed":
+                print(f"  {f.path}：{finding.message}", file=sys.stderr)
     out = Path(args.out)
     written = [out / name for name in ("report.html", "report.json", "report.xlsx") if (out / name).exists()]
     print("报告：" + "  ".join(str(p) for p in written))

@@ -22,6 +22,7 @@ No source row is merged twice.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from dataclasses import dataclass, field
@@ -44,11 +45,11 @@ from aidtools.recognize import column_letter
 from aidtools.rules import RULES
 from aidtools.specs import ROW_COLUMN, TemplateSpec, load_specs
 from aidtools.subsystems import SUBSYSTEMS, UNKNOWN, SubsystemOf, students_of
-from aidtools.writing.private import private_dir, safe_name
+from aidtools.writing.private import private_dir, safe_name, write_failure_reason
 
 log = logging.getLogger(__name__)
 
-MERGE_RULES = ("file.superseded", "merge.duplicate_across_files")
+MERGE_RULES = ("file.superseded", "merge.duplicate_across_files", "write.failed")
 NUMERIC_TYPES = ("int", "amount", "decimal")
 # Where a row came from, carried beside the template's columns (names cannot clash with Chinese headers).
 META = ["_source", "_path", "_sha256", "_sheet", "_row", "_department", "_subsystem"]
@@ -163,8 +164,7 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
         else:
             accounts[index] = FileAccount(
                 path=report.display_path, department=report.department, template=report.template,
-                sha256=report.sha256, status="unusable", rows_read=int(report.rows),
-                reason="；".join(report.findings.loc[report.findings["severity"] == "error", "message"].head(3)) or None)
+                sha256=report.sha256, status="unusable", rows_read=int(report.rows), reason=unusable_reason(report))
     context = _Context(supersessions=supersessions, hold_back_files=hold_back_files, limits=limits, out_dir=out_dir,
                        subsystem_of=SubsystemOf.from_students(students_of(
                            [r for i, r in enumerate(reports) if i not in supersessions])),
@@ -192,6 +192,25 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
             report.findings = F.concat([earlier, *found.get(index, [])])
     check_accounting(result)
     return result
+
+
+def unusable_reason(report) -> str | None:
+    """Why a file cannot be merged: its first file-level errors, without the file name they may start
+    with (the account names the file already).
+
+    >>> import pandas as pd
+    >>> from pathlib import Path
+    >>> from aidtools.validate import FileReport
+    >>> r = FileReport(path=Path("文学院/坏.xlsx"), display_path="文学院/坏.xlsx", department="文学院",
+    ...                findings=F.to_frame([F.Finding(rule="file.unreadable", severity="error",
+    ...                                               message="坏.xlsx：文件内容不是Excel工作簿。")]))
+    >>> unusable_reason(r)
+    '文件内容不是Excel工作簿。'
+    """
+    errors = report.findings.loc[report.findings["severity"] == "error", "message"].head(3).astype(str)
+    names = tuple(dict.fromkeys(f"{name}{sep}" for name in (report.path.name, report.display_path) for sep in "：:"))
+    reasons = [m[len(next(n for n in names if m.startswith(n))):] if m.startswith(names) else m for m in errors]
+    return "；".join(r.strip() for r in reasons if r.strip()) or None
 
 
 @dataclass
@@ -246,7 +265,9 @@ def _merge_template(spec, reports, indices, official, ctx: _Context):
     for name in ("rows_read", "rows_merged", "rows_held_back", "rows_superseded"):
         setattr(outcome, name, sum(getattr(a, name) for a in outcome.files))
     superseded = pd.concat(superseded, ignore_index=True) if superseded else pd.Series(dtype=object)
-    _write_outputs(outcome, spec, merged, held_rows, superseded, ctx.out_dir, official)
+    for index, frame in _write_outputs(outcome, spec, merged, held_rows, superseded, ctx.out_dir, official).items():
+        duplicate_findings.setdefault(index, F.empty_frame())
+        duplicate_findings[index] = F.concat([duplicate_findings[index], frame])
     log.info("合并%s：读取%d行 = 导入%d + 暂缓%d + 被取代%d", spec.id, outcome.rows_read, outcome.rows_merged,
              outcome.rows_held_back, outcome.rows_superseded)
     return outcome, accounts, duplicate_findings
@@ -315,10 +336,15 @@ def _settle(accounts: dict[int, FileAccount], merged, held_rows, whole_file: dic
 
 
 def _write_outputs(outcome: TemplateMerge, spec: TemplateSpec, merged, held_rows, superseded: pd.Series,
-                   out_dir: Path, official) -> None:
+                   out_dir: Path, official) -> dict[int, pd.DataFrame]:
     """Per subsystem (``OUT/本专科/``, ``OUT/研究生/``, ``OUT/子系统未定/``): the import workbook, its
     provenance sidecar and the held-back workbook (an earlier run's files of a subsystem that has no
-    rows now are removed, so nothing stale is left to import)."""
+    rows now are removed, so nothing stale is left to import).
+
+    A subsystem whose files cannot be written leaves none of them (no path in the report) and gives
+    each source file of its rows a ``write.failed`` finding, returned by source index; the other
+    subsystems and templates are written all the same."""
+    failed: dict[int, pd.DataFrame] = {}
     stem = safe_name(spec.id)
     suffix = official.suffix if official is not None else ".xlsx"
     held = held_rows if held_rows is not None else merged.iloc[0:0].assign(reasons=None)
@@ -335,18 +361,36 @@ def _write_outputs(outcome: TemplateMerge, spec: TemplateSpec, merged, held_rows
         part = SubsystemMerge(subsystem=subsystem, rows_merged=len(mine), rows_held_back=len(kept_back),
                               rows_superseded=int((superseded == subsystem).sum()))
         part.rows_read = part.rows_merged + part.rows_held_back + part.rows_superseded
-        part.path = write_import_workbook(spec, mine, folder / names[0], official)
-        provenance = pd.DataFrame({
-            "import_row": np.arange(spec.first_data_row, spec.first_data_row + len(mine)),
-            "path": mine["_path"], "sha256": mine["_sha256"], "sheet": mine["_sheet"],
-            "source_row": mine["_row"], "department": mine["_department"],
-        })
-        part.provenance_path = write_provenance(provenance, folder / names[1])
-        if len(kept_back):
-            part.held_back_path = write_held_back(spec, _held_columns(kept_back), folder / names[2])
-        else:
-            (folder / names[2]).unlink(missing_ok=True)
+        try:
+            _write_part(part, spec, mine, kept_back, folder, names, official)
+        except Exception as exc:  # one part's files never stop the merge
+            log.debug("未能写入 %s/%s", subsystem, names[0], exc_info=True)
+            for name in names:
+                with contextlib.suppress(OSError):  # what is in the way may not be a file at all
+                    (folder / name).unlink(missing_ok=True)
+            part.path = part.provenance_path = part.held_back_path = None
+            message = (f"未能生成“{spec.title}”{subsystem}的导入文件（{names[0]}）：{write_failure_reason(exc)}"
+                       "本文件在其中的行没有写入任何导入文件，请处理后重新运行。")
+            rows = pd.concat([mine, kept_back])
+            for source, path in rows.groupby("_source")["_path"].first().items():
+                failed[int(source)] = F.to_frame([F.Finding(rule="write.failed", message=message, path=path,
+                                                            severity=RULES["write.failed"].severity)])
         outcome.parts[subsystem] = part
+    return failed
+
+
+def _write_part(part: SubsystemMerge, spec, mine, kept_back, folder: Path, names, official) -> None:
+    part.path = write_import_workbook(spec, mine, folder / names[0], official)
+    provenance = pd.DataFrame({
+        "import_row": np.arange(spec.first_data_row, spec.first_data_row + len(mine)),
+        "path": mine["_path"], "sha256": mine["_sha256"], "sheet": mine["_sheet"],
+        "source_row": mine["_row"], "department": mine["_department"],
+    })
+    part.provenance_path = write_provenance(provenance, folder / names[1])
+    if len(kept_back):
+        part.held_back_path = write_held_back(spec, _held_columns(kept_back), folder / names[2])
+    else:
+        (folder / names[2]).unlink(missing_ok=True)
 
 
 def _with_source(table, spec: TemplateSpec, report, index: int) -> pd.DataFrame:

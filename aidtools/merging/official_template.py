@@ -27,7 +27,7 @@ from aidtools.reading.limits import DEFAULT_LIMITS
 from aidtools.reading.model import Workbook as RawWorkbook
 from aidtools.recognize import recognise
 from aidtools.specs import TemplateSpec
-from aidtools.writing.cells import write_text
+from aidtools.writing.cells import safe_sheet_title, write_text
 
 
 class OfficialTemplateError(ValueError):
@@ -65,7 +65,7 @@ class OfficialTemplate:
         wb.remove(wb.active)
         for name in self.book.sheet_names:
             sheet = self.book.sheets[name]
-            ws = wb.create_sheet(name)
+            ws = wb.create_sheet(safe_sheet_title(name))
             if sheet.hidden:
                 ws.sheet_state = "hidden"
             rows = sheet.rows[: self.spec.first_data_row - 1] if name == self.spec.sheet else sheet.rows
@@ -74,7 +74,7 @@ class OfficialTemplate:
                 for c, value in enumerate(values, start=1):
                     if value is not None:
                         write_text(ws, r, c, value)
-        return wb, wb[self.spec.sheet]
+        return wb, wb[safe_sheet_title(self.spec.sheet)]
 
 
 def load_official_template(path, specs: dict[str, TemplateSpec], limits=DEFAULT_LIMITS) -> OfficialTemplate:

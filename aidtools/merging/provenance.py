@@ -29,7 +29,8 @@ def write_provenance(frame: pd.DataFrame, target) -> Path:
         out[column] = out[column].map(csv_safe)
 
     def write(path):
-        out.to_csv(path, index=False, encoding="utf-8-sig")
+        # \r\n line ends (Excel's own): a value holding \r or \n alone is then quoted, never split across lines
+        out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
     return save_private(write, Path(target))
 

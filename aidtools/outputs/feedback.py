@@ -57,10 +57,11 @@ from aidtools.reading import UnreadableFile, read_file, xlsx_parts
 from aidtools.reading.workbook import sha256_of
 from aidtools.reading.xlsx_parts import column_index
 from aidtools.reading.limits import DEFAULT_LIMITS
+from aidtools.rules import RULES
 from aidtools.recognize import column_letter
 from aidtools.specs import load_specs
-from aidtools.writing.cells import WRAP, write_text, write_value
-from aidtools.writing.private import safe_name, save_private
+from aidtools.writing.cells import CELL_LIMIT, WRAP, safe_loaded_text, safe_sheet_title, safe_text, write_text, write_value
+from aidtools.writing.private import safe_name, save_private, write_failure_reason
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,6 @@ LIST_HEADERS = ["序号", "级别", "位置", "列", "问题说明", "当前值"
 LIST_WIDTHS = [6, 6, 16, 16, 70, 22, 24]
 LIST_HEADER_ROW = 4
 CROSS_TITLE = "对账问题（两线三库）：与在校生库、困难学生库、资金下达或其他部门的数据不一致"
-_SHEET_TITLE_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 ROUNDS_HEADER = "轮次"
@@ -168,15 +168,24 @@ def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | No
                        rounds: FindingRounds | None = None) -> list[Path | None]:
     """One feedback workbook per report (same order; None where one could not be written); ``cross``
     maps a display path to the reconciliation findings on that file's records; ``rounds`` (one for the
-    whole run: its keys carry the display path) marks each finding new or still open."""
+    whole run: its keys carry the display path) marks each finding new or still open.
+
+    A file whose workbook cannot be written (whatever the reason) gets a ``write.failed`` finding and
+    the others are still written."""
     out = []
     cross = cross or {}
     for report, target in zip(reports, feedback_targets(reports, out_dir)):
         try:
             out.append(write_feedback(report, out_dir, target=target, limits=limits,
                                       cross=cross.get(report.display_path), rounds=rounds))
-        except (FeedbackError, OSError) as exc:
-            log.warning("未能生成反馈文件 %s：%s", report.display_path, exc)
+        except Exception as exc:  # one file's feedback never stops the others
+            # the library's text to the debug log only; the commands show the finding itself
+            log.debug("未能生成反馈文件 %s", report.display_path, exc_info=True)
+            reason = exc.args[0] if isinstance(exc, FeedbackError) else write_failure_reason(exc)
+            message = f"未能生成本文件的反馈工作簿：{reason}"
+            report.findings = F.concat([report.findings, F.to_frame([F.Finding(
+                rule="write.failed", severity=RULES["write.failed"].severity, message=message,
+                path=report.display_path)])])
             out.append(None)
     return out
 
@@ -216,7 +225,9 @@ def _open_copy(report, limits):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # parts openpyxl drops, e.g. slicers
-                return openpyxl.load_workbook(io.BytesIO(data), keep_vba=report.format == "xlsm"), {}
+                wb = openpyxl.load_workbook(io.BytesIO(data), keep_vba=report.format == "xlsm")
+            make_safe(wb)
+            return wb, {}
         except Exception as exc:  # openpyxl rejects some files calamine reads (strict OOXML, odd writers)
             log.warning("openpyxl无法打开 %s（%s），改为生成文本副本", report.display_path, type(exc).__name__)
     return _text_copy(report, limits)
@@ -228,8 +239,21 @@ def _same_file(report, data: bytes) -> None:
 
 
 def sheet_title(name: str) -> str:
-    """A valid Excel sheet name (31 characters, none of ``[]:*?/\\``)."""
-    return _SHEET_TITLE_BAD.sub("_", name)[:31].strip("'") or "Sheet1"
+    """A valid Excel sheet name (:func:`aidtools.writing.cells.safe_sheet_title`)."""
+    return safe_sheet_title(name)
+
+
+def make_safe(wb) -> None:
+    """Every text cell and comment of a workbook openpyxl loaded, as :func:`safe_loaded_text` has it:
+    Excel's escapes of control characters (how xlsxwriter stores them) shown visibly, over-long text cut."""
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():  # the cells that exist (iter_rows would create the empty ones)
+            value = cell._value
+            if cell.data_type == "s" and type(value) is str and ("_x" in value or len(value) > CELL_LIMIT):
+                cell._value = safe_loaded_text(value)
+            comment = getattr(cell, "comment", None)
+            if comment is not None and comment.author != COMMENT_AUTHOR:
+                comment.text = safe_loaded_text(comment.text or "")
 
 
 def _text_copy(report, limits):
@@ -302,6 +326,7 @@ def _mark_cells(wb, findings: pd.DataFrame) -> None:
         text = mark.text
         if cell.comment is not None and cell.comment.author != COMMENT_AUTHOR:
             text += "\n——原批注：" + cell.comment.text
+        text = safe_text(text)
         lines = text.count("\n") + 1 + len(text) // 30
         cell.comment = Comment(text, COMMENT_AUTHOR, width=320, height=min(400, 20 + 18 * lines))
 

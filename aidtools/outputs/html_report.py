@@ -38,6 +38,27 @@ def render_html_report(run_dir, out=None, notebook=None, kernel_name: str = "pyt
         return _render(path, run_dir, out, kernel_name, timeout)
 
 
+def write_plain_html(report, out) -> Path:
+    """A plain ``report.html`` (no notebook): the run's summary and where the full report is. For when
+    the notebook cannot be rendered; every text escaped and made safe."""
+    from html import escape
+
+    from aidtools.masking import mask_text
+    from aidtools.writing.cells import safe_text
+    from aidtools.writing.private import save_private
+
+    s = report.summary
+    lines = [f"共 {s.files} 个文件，通过 {s.files_passed} 个；检查错误 {s.errors} 条，警告 {s.warnings} 条；"
+             f"对账错误 {s.rec_errors} 条，警告 {s.rec_warnings} 条。",
+             "完整的报告未能生成，请查看同一文件夹中的 report.xlsx 和 report.json。", *report.notes]
+    items = "".join(f"<li>{escape(safe_text(mask_text(f.path)))}：错误 {f.errors} 条，警告 {f.warnings} 条</li>"
+                    for f in report.files)
+    body = "".join(f"<p>{escape(safe_text(mask_text(line)))}</p>" for line in lines)
+    page = (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>aidtools 运行报告</title></head>'
+            f"<body><h1>aidtools 运行报告</h1>{body}<ul>{items}</ul></body></html>")
+    return save_private(lambda path: path.write_text(page, encoding="utf-8"), out)
+
+
 def _render(notebook: Path, run_dir: Path, out: Path, kernel_name: str, timeout: int) -> Path:
     import nbformat
     import papermill

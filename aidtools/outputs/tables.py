@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from aidtools.writing.cells import write_text, write_value
+from aidtools.writing.cells import safe_sheet_title, write_text, write_value
 from aidtools.writing.private import save_private
 
 HEADER_FONT = Font(bold=True)
@@ -46,7 +46,7 @@ def write_table_workbook(sheets: dict[str, pd.DataFrame], path) -> Path:
     wb = Workbook()
     wb.remove(wb.active)
     for title, frame in sheets.items():
-        _write_sheet(wb.create_sheet(str(title)), frame)
+        _write_sheet(wb.create_sheet(safe_sheet_title(str(title))), frame)
     return save_private(wb.save, Path(path))
 
 

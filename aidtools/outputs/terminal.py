@@ -1,10 +1,13 @@
 """The terminal summary: one line per file, then findings per rule. Values are masked already;
-messages are passed through :func:`~aidtools.masking.mask_text` as well, since terminals end up in logs."""
+messages are passed through :func:`~aidtools.masking.mask_text` as well, since terminals end up in logs,
+and every line through :func:`~aidtools.writing.cells.safe_text`: a file name holding ``\x1b[...`` must
+not drive the terminal."""
 from __future__ import annotations
 
 from aidtools import findings as F
 from aidtools.masking import mask_text
 from aidtools.rules import RULES
+from aidtools.writing.cells import safe_text
 
 
 def summary_lines(reports, max_examples: int = 3) -> list[str]:
@@ -35,4 +38,4 @@ def summary_lines(reports, max_examples: int = 3) -> list[str]:
     passed = sum(r.passed for r in reports)
     lines.append("")
     lines.append(f"共 {files} 个文件，通过 {passed} 个；错误 {F.count(allf, 'error')} 条，警告 {F.count(allf, 'warning')} 条。")
-    return lines
+    return [safe_text(line) for line in lines]

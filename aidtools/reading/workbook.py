@@ -35,6 +35,7 @@ from aidtools.reading import biff, cfb, ods, package, xlsb, xlsx_parts
 from aidtools.reading.errors import UnreadableFile
 from aidtools.reading.limits import DEFAULT_LIMITS, Limits, cell_budget
 from aidtools.reading.model import Sheet, Workbook
+from aidtools.reading.names import readable_name
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _encrypted(name: str) -> UnreadableFile:
 def read_file(path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
     """Read a workbook or CSV; raise :class:`UnreadableFile` with a Chinese message otherwise."""
     path = Path(path)
-    name = path.name
+    name = readable_name(path.name)
     try:
         size = path.stat().st_size
         if size == 0:
@@ -122,7 +123,7 @@ def _not_a_workbook(name: str, kind: str, names: list[str]) -> UnreadableFile:
 
 
 def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
-    name = path.name
+    name = readable_name(path.name)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
@@ -234,7 +235,7 @@ def _read_xlsx(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
 
 
 def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
-    name = path.name
+    name = readable_name(path.name)
     data = path.read_bytes()
     try:
         streams = cfb.stream_names(data)
@@ -276,9 +277,26 @@ def use_columnar(enabled: bool) -> None:
     _columnar = enabled
 
 
-def _open_fastexcel(path: str):
+def _open_fastexcel(source: str | bytes):
     import fastexcel
-    return fastexcel.read_excel(path)
+    return fastexcel.read_excel(source)
+
+
+def _open_calamine(source: str | bytes):
+    if isinstance(source, bytes):
+        return CalamineWorkbook.from_filelike(io.BytesIO(source))
+    return CalamineWorkbook.from_path(source)
+
+
+def _source(path: Path) -> str | bytes:
+    """What the parsers open: the path, or the file's bytes when its name is not UTF-8 (the parsers,
+    written in Rust, cannot be given such a name)."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return path.read_bytes()
 
 
 class _Opening:
@@ -288,10 +306,10 @@ class _Opening:
     the Arrow route when the first piece of the largest sheet suits it, calamine otherwise.
     :meth:`result` asks for one kind; a guess that was wrong (or no :meth:`start`) opens it in place."""
 
-    _OPENERS = {"grid": _open_fastexcel, "rows": CalamineWorkbook.from_path}
+    _OPENERS = {"grid": _open_fastexcel, "rows": _open_calamine}
 
     def __init__(self, path: Path):
-        self._path = str(path)
+        self._path = _source(Path(path))
         self._kind: str | None = None
         self._thread: threading.Thread | None = None
         self._outcome: tuple[object, BaseException | None] = (None, None)
@@ -406,7 +424,7 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening: 
     """Every sheet as a :class:`~aidtools.reading.grid.Grid`, or None when one cannot be."""
     from aidtools.reading import grid
 
-    name = path.name
+    name = readable_name(path.name)
     with _parser_errors(name):
         reader = opening.result("grid")
         sheet_names = [sheet_name for sheet_name, _, _ in parts]
@@ -427,9 +445,9 @@ def _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening: 
 
 
 def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening: _Opening | None = None) -> Workbook:
-    name = path.name
+    name = readable_name(path.name)
     with _parser_errors(name):
-        calamine = opening.result("rows") if opening is not None else CalamineWorkbook.from_path(str(path))
+        calamine = opening.result("rows") if opening is not None else _open_calamine(_source(path))
         worksheets = {m.name for m in calamine.sheets_metadata if str(m.typ).endswith("WorkSheet")}
         if callable(structure):  # .xls: the BIFF walk's structure, by calamine's sheet names
             structure = structure(list(calamine.sheet_names))
@@ -506,7 +524,7 @@ def separator(text: str, suffix: str) -> str:
 
 
 def _read_csv(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
-    name = path.name
+    name = readable_name(path.name)
     data = path.read_bytes()
     text = decode_csv(data, name).lstrip("\ufeff")
     del data
@@ -521,6 +539,6 @@ def _read_csv(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
     if len(frame) > limits.max_rows + 1:
         raise UnreadableFile(f"{name}：超过 {limits.max_rows} 行的上限。请拆分后提交。", "too_large")
     rows = frame.to_numpy(dtype=object).tolist()
-    sheet = Sheet(name=path.stem, rows=rows)
+    sheet = Sheet(name=readable_name(path.stem), rows=rows)
     return Workbook(path=path, format="csv", sha256=digest, size=size, sheet_names=[sheet.name],
                     sheets={sheet.name: sheet})

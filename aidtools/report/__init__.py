@@ -82,7 +82,8 @@ def write_report(report: RunReport, out) -> Path:
     if os.environ.get(STRICT_VARIABLE):
         validate(data)
     text = json.dumps(data, ensure_ascii=False, indent=1)
-    return save_private(lambda path: path.write_text(text, encoding="utf-8"), out)
+    # A lone surrogate (a file name that was not UTF-8) cannot be encoded: written as its JSON escape.
+    return save_private(lambda path: path.write_text(text, encoding="utf-8", errors="backslashreplace"), out)
 
 
 @functools.cache

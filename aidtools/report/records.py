@@ -434,6 +434,8 @@ class RunReport:
     progress: list[ProgressItem] = field(default_factory=list)
     reconciliation: ReconciliationResult | None = None
     merge: dict[str, MergedTemplate] = field(default_factory=dict)
+    # The files the merge could not use at all (unreadable, no known template), each with its reason.
+    merge_unusable: list[FileAccount] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said to the user (Chinese)
     history: HistoryResult | None = None  # this run as a round of the history (None: not recorded)

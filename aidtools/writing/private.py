@@ -20,6 +20,7 @@ broken workbook where the operator expects a good one.
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -27,8 +28,10 @@ from pathlib import Path
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
-# Characters Windows forbids in file names, and path separators: a department folder name is data.
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+# Characters Windows forbids in file names, path separators, and lone surrogates (no file system can
+# encode them): a department folder name is data.
+_UNSAFE_NAME = re.compile('[\\\\/:*?"<>|\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]')
+NAME_LIMIT = 200  # bytes of UTF-8, under every file system's 255 (room for "-反馈.xlsx" and a number)
 
 
 def private_dir(path) -> Path:
@@ -71,13 +74,30 @@ def save_private(write, target) -> Path:
     return target
 
 
+def write_failure_reason(exc: BaseException) -> str:
+    """Why a file could not be written, in Chinese, without the library's own text (which goes to the
+    debug log only).
+
+    >>> write_failure_reason(PermissionError(13, "Permission denied"))
+    '没有写入输出文件夹的权限。'
+    """
+    if isinstance(exc, PermissionError):
+        return "没有写入输出文件夹的权限。"
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return "磁盘空间已满。"
+    if isinstance(exc, OSError):
+        return "写入输出文件夹时出错（文件被占用、路径过长或磁盘出错）。"
+    return "文件内容无法写入工作簿（程序内部错误，详情见调试日志 -v）。"
+
+
 def safe_name(text: str, fallback: str = "未命名") -> str:
     """A file or folder name made from data (a department, a template id).
 
-    >>> safe_name("机械/工程:学院"), safe_name(".."), safe_name("")
-    ('机械_工程_学院', '未命名', '未命名')
+    >>> safe_name("机械/工程:学院"), safe_name(".."), safe_name(""), len(safe_name("院" * 300))
+    ('机械_工程_学院', '未命名', '未命名', 66)
     """
-    name = _UNSAFE_NAME.sub("_", str(text or "")).strip().strip(".")
+    name = _UNSAFE_NAME.sub("_", str(text or ""))
+    name = name.encode("utf-8")[:NAME_LIMIT].decode("utf-8", "ignore").strip().strip(".")
     return name or fallback
 
 
