@@ -31,9 +31,10 @@ Excel and python-calamine, so in text openpyxl read from a workbook they are rep
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment
+if TYPE_CHECKING:  # openpyxl only when a cell is written: the checks use the text functions alone
+    from openpyxl.cell.cell import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TEXT_FORMAT = "@"
@@ -163,4 +164,10 @@ def csv_safe(value):
     return value
 
 
-WRAP = Alignment(wrap_text=True, vertical="top")
+def __getattr__(name: str):
+    if name == "WRAP":  # wrapped text, top-aligned: openpyxl's Alignment, made on first use
+        from openpyxl.styles import Alignment
+
+        globals()["WRAP"] = wrap = Alignment(wrap_text=True, vertical="top")
+        return wrap
+    raise AttributeError(f"module 'aidtools.writing.cells' has no attribute {name!r}")
