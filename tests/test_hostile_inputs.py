@@ -459,3 +459,16 @@ def test_other_writers_read_the_same_cells(name, corpus):
     names = list(report.table["name"])
     assert names and names == [row[2] for row in rows_for("student", n=len(names))[1:]]
     assert list(report.table["id_no"]) == [row[4] for row in rows_for("student", n=len(names))[1:]]
+
+
+def test_a_file_that_cannot_be_opened_is_told_in_chinese(tmp_path):
+    """The operating system's own (English) text stays out of the message: gone, or a folder where a file was."""
+    import re
+
+    from aidtools.reading import UnreadableFile
+
+    for path, why in ((tmp_path / "已删除.xlsx", "文件不存在或已被移走"), (tmp_path, "这是文件夹")):
+        with pytest.raises(UnreadableFile) as caught:
+            read_file(path)
+        assert caught.value.reason == "io" and why in caught.value.message
+        assert not re.search(r"[A-Za-z]{4,}", caught.value.message.replace(path.name, "")), caught.value.message

@@ -18,6 +18,7 @@ empty empty.xlsx：文件是空的（0字节）
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import logging
@@ -55,6 +56,11 @@ _SAVE_AS = "请用Excel打开后“另存为”Excel工作簿(.xlsx)再提交。
 _OLD_BOFS = (b"\x09\x00", b"\x09\x02", b"\x09\x04")
 
 
+_OS_REASONS = {errno.ENOENT: "文件不存在或已被移走", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限",
+               errno.EBUSY: "文件正被其他程序占用", errno.EISDIR: "这是文件夹", errno.ENAMETOOLONG: "文件名过长",
+               errno.EIO: "磁盘读取错误"}
+
+
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -80,7 +86,10 @@ def read_file(path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
             handle.seek(0)
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
-        raise UnreadableFile(f"{name}：无法访问文件（{exc.strerror}）。请检查文件是否存在、是否被占用。", "io") from exc
+        log.debug("%s: %r", name, exc)
+        why = _OS_REASONS.get(exc.errno, "系统拒绝读取")
+        raise UnreadableFile(f"{name}：无法访问文件（{why}）。请检查文件是否存在、是否被其他程序占用、是否有读取权限。",
+                             "io") from exc
     suffix = path.suffix.lower()
 
     if head.startswith(_ZIP):
