@@ -43,4 +43,24 @@ def cell_budget(limits: Limits, sheet_bytes: int) -> int:
     return max(limits.max_cells, sheet_bytes // CELL_BYTES)
 
 
+def check_grids(name: str, grids, budget: int, limits: Limits, counted: str, cause: str = "") -> None:
+    """Refuse a workbook whose sheets' grids (``(sheet or None, rows, columns)``, as its own structure gives
+    them) would be too many rows or, together, more cells than ``budget``: :class:`UnreadableFile`
+    ``too_large`` naming the sheet. ``counted`` says what the cells include (repeated rows, blanks);
+    ``cause`` the likely reason."""
+    from aidtools.reading.errors import UnreadableFile
+
+    total = 0
+    for sheet, rows, columns in grids:
+        where = f"工作表“{sheet}”" if sheet else "其中一个工作表"
+        if rows > limits.max_rows + 1:
+            raise UnreadableFile(f"{name}：{where}有 {rows} 行，超过上限 {limits.max_rows} 行。"
+                                 "请拆分后提交；确需处理时可用 --max-rows 调高上限。", "too_large")
+        total += rows * columns
+        if total > budget:
+            raise UnreadableFile(
+                f"{name}：{where}的数据区域达 {rows} 行 × {columns} 列（约 {rows * columns // 10_000} 万个单元格，{counted}），"
+                f"超出处理上限。{cause}请删除数据区以外的内容后另存为.xlsx再提交。", "too_large")
+
+
 DEFAULT_LIMITS = Limits()

@@ -18,7 +18,7 @@ from defusedxml.common import DefusedXmlException
 
 from aidtools.reading import xlsx_parts
 from aidtools.reading.errors import UnreadableFile
-from aidtools.reading.limits import Limits, cell_budget
+from aidtools.reading.limits import Limits, cell_budget, check_grids
 
 SPREADSHEET_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _HUGE = 10**9
@@ -118,14 +118,4 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str) -> None:
     except Exception as exc:  # SAXParseException and friends: content.xml is not well-formed
         raise UnreadableFile(f"{name}：OpenDocument表格的内容已损坏，无法读取。"
                              "请用WPS或LibreOffice打开后另存为.xlsx再提交。", "corrupt") from exc
-    budget = cell_budget(limits, info.file_size)
-    total = 0
-    for table, rows, columns in tables:
-        if rows > limits.max_rows + 1:
-            raise UnreadableFile(f"{name}：工作表“{table}”有 {rows} 行，超过上限 {limits.max_rows} 行。"
-                                 "请拆分后提交；确需处理时可用 --max-rows 调高上限。", "too_large")
-        total += rows * columns
-        if total > budget:
-            raise UnreadableFile(
-                f"{name}：工作表“{table}”的数据区域达 {rows} 行 × {columns} 列（约 {rows * columns // 10_000} 万个单元格，"
-                "含重复的行和列），超出处理上限。请删除数据区以外的内容后另存为.xlsx再提交。", "too_large")
+    check_grids(name, tables, cell_budget(limits, info.file_size), limits, "含重复的行和列")

@@ -19,7 +19,7 @@ import zipfile
 
 from aidtools.reading import xlsx_parts
 from aidtools.reading.errors import UnreadableFile
-from aidtools.reading.limits import Limits, cell_budget
+from aidtools.reading.limits import Limits, cell_budget, check_grids
 
 _ROW = 0
 _BLANK = (1, 12)
@@ -88,14 +88,6 @@ def inspect(archive: zipfile.ZipFile, limits: Limits, name: str) -> None:
                 raise UnreadableFile(f"{name}：压缩包设置了密码，无法读取。请提交未加密的.xlsx文件。", "encrypted") from exc
             sheets.append((info, *extent(data)))
             del data
-    budget = cell_budget(limits, sum(info.file_size for info, _, _ in sheets))
-    total = 0
-    for info, rows, columns in sheets:
-        if rows > limits.max_rows + 1:
-            raise UnreadableFile(f"{name}：有工作表达 {rows} 行，超过上限 {limits.max_rows} 行。"
-                                 "请拆分后提交；确需处理时可用 --max-rows 调高上限。", "too_large")
-        total += rows * columns
-        if total > budget:
-            raise UnreadableFile(
-                f"{name}：有工作表的数据区域达 {rows} 行 × {columns} 列（约 {rows * columns // 10_000} 万个单元格，含空白），"
-                "超出处理上限。常见原因是在很远的单元格误填了内容。请删除数据区以外的内容后另存为.xlsx再提交。", "too_large")
+    check_grids(name, [(None, rows, columns) for _, rows, columns in sheets],
+                cell_budget(limits, sum(info.file_size for info, _, _ in sheets)), limits, "含空白",
+                "常见原因是在很远的单元格误填了内容。")
