@@ -272,7 +272,42 @@ def test_findings_browser_filters_by_each_dropdown(report):
     assert set(chosen["department"]) == {"文学院"} and set(chosen["severity"]) == {"error"}
     browser.rule.value = "file.unreadable"
     assert browser.filtered()["path"].tolist() == ["文学院/资助名单(加密).xlsx"]
-    assert "共 <b>1</b> 条" in browser.count.value
+    assert "筛选出 <b>1</b> 条问题" in browser.count.value
+    assert browser.table.count.value == "共 1 条"
+
+
+def test_the_findings_dropdowns_offer_only_what_the_others_leave(report):
+    from aidtools.widgets import FindingsBrowser
+
+    findings = views.findings_frame(report)
+    browser = FindingsBrowser(findings)
+    browser.department.value = "文学院"
+    here = findings[findings["department"] == "文学院"]
+    assert [v for _, v in browser.rule.options][1:] == sorted(set(here["rule"]))
+    assert [v for _, v in browser.template.options][1:] == sorted(set(here["template"].dropna()))
+    for rule in [v for _, v in browser.rule.options][1:]:  # every choice the dropdowns offer shows findings
+        browser.rule.value = rule
+        assert len(browser.filtered()) > 0
+    labels = dict((v, k) for k, v in browser.template.options)
+    assert all(labels[t] == views.template_titles()[t] for t in labels if t in views.template_titles())
+    shown = browser.table.shown()
+    assert {"template_title", "title", "rule"} <= set(shown.columns) and "template" not in shown.columns
+
+
+def test_a_capped_table_says_so_and_shows_or_exports_all(tmp_path):
+    import openpyxl
+    from aidtools.widgets.tableview import TableView
+
+    frame = pd.DataFrame({"rule": [f"r{i}" for i in range(5)], "severity": ["error"] * 5, "value": [None] * 5})
+    view = TableView(frame, limit=2, name="问题", export_dir=tmp_path)
+    assert view.count.value == "显示前 2 条，共 5 条" and len(view.shown()) == 2
+    view.show_all()
+    assert view.count.value == "共 5 条" and len(view.shown()) == 5
+    rows = list(openpyxl.load_workbook(view.export()).worksheets[0].values)
+    assert rows[0] == ("规则", "级别", "值（已脱敏）") and len(rows) == 6 and rows[1][1] == "错误"
+    assert "已导出全部 5 条" in view.status.value
+    view.update(frame.head(1))
+    assert view.count.value == "共 1 条"
 
 
 def test_overview_changes_the_headline_with_the_college(report):
