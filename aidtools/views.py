@@ -184,8 +184,9 @@ def _rule_titles() -> dict[str, str]:
     return {rid: rule.title for rid, rule in RULES.items()}
 
 
-FINDING_TABLE_COLUMNS = ["path", "department", "template_title", "severity", "title", "rule", "sheet", "row", "column",
-                         "field", "value", "message"]
+# The department is the first part of the path, the sheet is the template's: left out, so that the message has room.
+FINDING_TABLE_COLUMNS = ["path", "template_title", "severity", "title", "rule", "row", "column", "field", "value",
+                         "message"]
 
 
 def findings_table(frame: pd.DataFrame) -> pd.DataFrame:
@@ -204,6 +205,18 @@ def findings_table(frame: pd.DataFrame) -> pd.DataFrame:
     if "rule" in out.columns:
         out["title"] = out["rule"].map(_rule_titles())
     return out[[c for c in FINDING_TABLE_COLUMNS if c in out.columns]]
+
+
+def with_template_titles(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its template id column replaced, in place, by the template's Chinese title
+    (``template_title``; a ``title`` column that holds the same title goes).
+
+    >>> with_template_titles(pd.DataFrame({"template": ["loan"], "title": ["国家助学贷款"], "rows": [2]})).columns.tolist()
+    ['template_title', 'rows']
+    """
+    out = frame.drop(columns=[c for c in ("title",) if c in frame.columns and "template" in frame.columns])
+    titles = out["template"].map(lambda t: template_titles().get(t, t) if isinstance(t, str) else t)
+    return out.assign(template=titles).rename(columns={"template": "template_title"})
 
 
 def reconciliation_labels(frame: pd.DataFrame) -> list[str]:

@@ -114,11 +114,11 @@ def number(text: str) -> int:
 
 
 def open_and_run(page, base: str, token: str, name: str) -> None:
-    page.goto(f"{base}/lab/tree/notebooks/{name}?token={token}", wait_until="domcontentloaded", timeout=RUN_MS)
+    page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}", wait_until="domcontentloaded", timeout=RUN_MS)
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WIDGET_MS)
     page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status=\"idle\"]')",
                            timeout=WIDGET_MS)
-    page.click('.jp-NotebookPanel-toolbar [data-command="notebook:restart-run-all"]')
+    page.click('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar [data-command="notebook:restart-run-all"]')
     page.click(".jp-Dialog .jp-mod-accept")
     page.wait_for_function("""() => {
         const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];

@@ -83,7 +83,7 @@ class FindingsBrowser:
 
     FILTERS = (("department", "部门"), ("template", "模板"), ("rule", "规则"), ("severity", "级别"))
 
-    def __init__(self, findings: pd.DataFrame, max_rows: int = 200, export_dir=None):
+    def __init__(self, findings: pd.DataFrame, max_rows: int = 50, export_dir=None):
         self.findings = findings.reset_index(drop=True)
         self.max_rows = max_rows
         self.filters = Filters(self.findings, self.FILTERS, self.refresh)

@@ -122,8 +122,11 @@ def styled(frame: pd.DataFrame, highlight: bool = True, mark: dict | None = None
         styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
     wrapped = [c for c in text if c in long]
     if wrapped:
-        styler = styler.set_properties(subset=wrapped, **{"min-width": "12em", "max-width": "36em",
+        styler = styler.set_properties(subset=wrapped, **{"min-width": "10em", "max-width": "32em",
                                                           "white-space": "normal", "overflow-wrap": "anywhere"})
+    if LABELS["message"] in wrapped or LABELS["reason"] in wrapped:  # the text to read gets the most room
+        styler = styler.set_properties(subset=[c for c in (LABELS["message"], LABELS["reason"]) if c in wrapped],
+                                       **{"min-width": "20em"})
     if numbers:
         styler = styler.set_properties(subset=numbers, **{"text-align": "right", "white-space": "nowrap"})
     # JupyterLab lays tables out with fixed columns, centred; at the width of an output that squeezes every
