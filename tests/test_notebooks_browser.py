@@ -127,7 +127,8 @@ def open_and_run(page, base: str, token: str, name: str) -> None:
 
 
 def outputs_text(page) -> str:
-    return page.inner_text(".jp-Notebook")
+    """What the cells printed and displayed (not their code)."""
+    return "\n".join(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea").all_inner_texts())
 
 
 def screenshot(page, name: str) -> Path:
