@@ -52,12 +52,12 @@ def main(argv=None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    from aidtools.commands.common import UsageError
+    from aidtools.errors import UserError
     from aidtools.logs import setup_logging
     setup_logging(logging.DEBUG if args.verbose else logging.INFO)
     try:
         return int(args._module.run(args) or 0)
-    except UsageError as exc:
+    except UserError as exc:  # UsageError, SchedulerError …
         print(str(exc), file=sys.stderr)
         return 2
 

@@ -33,14 +33,22 @@ def run_job(submissions, out, options: Options | None = None, tasks=None, html: 
     """Run every step on the folder ``submissions`` and put the outputs in ``out`` (written beside it,
     swapped in when complete; leftovers of a killed run are recovered first); with ``history`` (a path
     or a database URL), record the run as a round of that history (``report.history``)."""
+    from aidtools.history.settle import Run
+
     options = options or Options()
+    run = Run(out=os.path.abspath(out)) if history is not None else None
     with staged(out, OUTPUT_MARKERS) as stage:
-        return _run_into(Path(submissions), stage, options, tasks, html, progress_bar, history)
+        report = _run_into(Path(submissions), stage, options, tasks, html, progress_bar, history, run)
+    if report.history is not None:  # the output is in place: the round counts
+        steps.confirm_history(history, run.run_id)
+    return report
 
 
-def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool, progress_bar, history) -> RunReport:
-    """Every step, writing into the (staging) folder ``out``. The round is recorded before the feedback
-    is written, so that each department's workbook can say which findings are new and which still open."""
+def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool, progress_bar, history,
+              run=None) -> RunReport:
+    """Every step, writing into the (staging) folder ``out``. The round is recorded (pending until the
+    output is in place) before the feedback is written, so that each department's workbook can say which
+    findings are new and which still open."""
     batch = steps.check([submissions], options, progress_bar)
     reconciliation = steps.reconcile(batch)
     merged = steps.merge(batch, private_dir(out / IMPORT_DIR), reconciliation)
@@ -48,7 +56,7 @@ def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool,
                           progress_items=steps.progress(batch, tasks, reconciliation), out=out)
     report.notes.extend(steps.task_table_notes(batch, tasks))
     if history is not None:
-        report.history = steps.history(batch, report, history)
+        report.history = steps.history(batch, report, history, run)
     steps.feedback(batch, private_dir(out / FEEDBACK_DIR), reconciliation, history=report.history)
     write_outputs(report, out, html=html)
     return report

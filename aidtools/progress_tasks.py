@@ -24,6 +24,7 @@ import datetime as dt
 import pandas as pd
 
 from aidtools import findings as F
+from aidtools.codetables import load_code_tables
 from aidtools.report import ProgressItem
 from aidtools.rules import RULES
 from aidtools.subsystems import level_subsystems
@@ -34,6 +35,7 @@ TASK_COLUMNS = ["subsystem", "item", "template", "department", "assisting", "fil
 COLUMNS = ["subsystem", "item", "template", "department", "deadline", "status", "files", "errors", "warnings",
            "overdue", "days_overdue", "programme", "assisting", "filler", "auditor", "rec_errors", "reason"]
 # Reconciliation findings about a programme × college rather than about records (rules.yaml: group).
+PROGRAMME_HEADER = "资助项目"
 GROUP_RULES = tuple(rule.id for rule in RULES.values() if rule.group)
 
 
@@ -48,6 +50,22 @@ def _subsystem_of_students(reports) -> pd.Series:
     return enrolled.set_index("student_no")["level"].map(level_subsystems())
 
 
+def _programmes(report, table: pd.DataFrame) -> list[str]:
+    """The programmes a file pays: its valid 资助项目, and for a 资助项目 not in the code table the programme it
+    most likely meant (the suggestion of its ``cell.code`` finding), so that a file whose every 资助项目 is
+    misspelt still counts, as failed, for the item it was sent for rather than leave it "not submitted"."""
+    if "programme" not in table.columns:
+        return []
+    named = list(table["programme"].dropna().unique())
+    f = report.findings
+    if f is None or not len(f):
+        return named
+    typed = f.loc[(f["rule"] == "cell.code") & (f["field"] == PROGRAMME_HEADER), "value"].dropna().unique()
+    programme_codes = load_code_tables()["programme"]
+    guessed = [programme_codes.suggest(str(v)) for v in typed]
+    return named + [g for g in dict.fromkeys(guessed) if g and g not in named]
+
+
 def submitted_files(reports, superseded: set[str]) -> pd.DataFrame:
     """One row per (file in use, programme, subsystem it carries), with the file's errors and warnings.
 
@@ -60,7 +78,7 @@ def submitted_files(reports, superseded: set[str]) -> pd.DataFrame:
         if not r.template or r.display_path in superseded:
             continue
         table = r.table if r.table is not None else pd.DataFrame()
-        programmes = list(table["programme"].dropna().unique()) if "programme" in table.columns else []
+        programmes = _programmes(r, table)
         if "level" in table.columns:
             subsystems = table["level"].map(level_subsystems())
         elif "student_no" in table.columns:

@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 import aidtools
+from aidtools.inventory import Inventory, take_inventory
 from aidtools.reading.limits import DEFAULT_LIMITS, Limits
 from aidtools.report import RunReport, SpecVersion, Summary, Versions
 from aidtools.specs import TemplateSpec, load_specs
@@ -44,6 +45,7 @@ class Options:
     specs: dict[str, TemplateSpec] = field(default_factory=load_specs)
     limits: Limits = DEFAULT_LIMITS
     workers: int = 1
+    scheduler: str | None = None  # a dask.distributed scheduler's address: files checked on its workers
     as_of: dt.date | None = None
     hold_back_files: bool = False
     template_file: object = None  # path of the official template, or a loaded OfficialTemplate
@@ -73,6 +75,7 @@ class Batch:
     options: Options
     supersessions: list = field(default_factory=list)  # aidtools.merging.resubmissions.Supersession
     task_tables: list[str] = field(default_factory=list)  # display paths of the task tables among the files
+    inventory: Inventory = field(default_factory=Inventory)  # every path found, checked or not
 
     def data_files(self) -> tuple[list[FileReport], list]:
         """The files to merge and reconcile (every file but the task tables) and their resubmissions,
@@ -106,31 +109,42 @@ class Batch:
                 f"错误 {sum(r.errors for r in used)} 条，警告 {sum(r.warnings for r in used)} 条。")
 
 
-def check_reports(paths, options: Options, progress=None) -> list[FileReport]:
-    """Check every file under ``paths`` in this process or on ``options.workers`` processes (the one
-    place that decides); the same reports in the same order either way."""
+def check_reports(paths, options: Options, progress=None, inventory: Inventory | None = None) -> list[FileReport]:
+    """Check every file under ``paths`` (the ``inventory`` of them, when taken already) in this process
+    or on ``options.workers`` processes, or on the workers of the dask.distributed cluster at
+    ``options.scheduler`` (the one place that decides); the same reports in the same order either way."""
     from aidtools.validate import check_paths
 
+    if options.scheduler:
+        from aidtools.parallel import check_paths_parallel
+
+        return check_paths_parallel(paths, specs=options.specs, as_of=options.today, limits=options.limits,
+                                    backend="distributed", scheduler=options.scheduler, progress=progress,
+                                    inventory=inventory)
     if options.workers == 1:
-        return check_paths(paths, specs=options.specs, as_of=options.today, limits=options.limits, progress=progress)
+        return check_paths(paths, specs=options.specs, as_of=options.today, limits=options.limits, progress=progress,
+                           inventory=inventory)
     from aidtools.parallel import check_paths_parallel
 
     return check_paths_parallel(paths, workers=options.workers or None, specs=options.specs, as_of=options.today,
-                                limits=options.limits, progress=progress)
+                                limits=options.limits, progress=progress, inventory=inventory)
 
 
 def check(paths, options: Options, progress=None) -> Batch:
     """Check ``paths`` (files or folders) and find the resubmissions among them."""
     from aidtools.merging.resubmissions import find_supersessions
 
-    reports = check_reports(paths, options, progress)
+    inventory = take_inventory(paths, options.limits)
+    reports = check_reports(paths, options, progress, inventory)
     log.info("已检查 %d 个文件", len(reports))
+    if inventory.not_checked():
+        log.info("另有 %d 个文件未检查（见报告中的“未检查的文件”）", len(inventory.not_checked()))
     # A task table (任务分解表) among the submissions is the register of the tasks, not data: it is never a
     # resubmission of anything, never merged nor reconciled (Batch.data_files), and progress reads it.
     tables = [r.display_path for r in reports if r.template == TASKS]
     data_specs = {k: v for k, v in options.specs.items() if k != TASKS}
     return Batch(reports=reports, options=options, supersessions=find_supersessions(reports, data_specs),
-                 task_tables=tables)
+                 task_tables=tables, inventory=inventory)
 
 
 def reconcile(batch: Batch):
@@ -160,10 +174,14 @@ def feedback(batch: Batch, out, reconciliation=None, history=None) -> list[tuple
     ``history`` (:class:`aidtools.report.HistoryResult`), every finding is marked 新 or 未改正（第N轮起）."""
     from aidtools.outputs.feedback import FindingRounds, write_all_feedback
 
+    from aidtools.outputs.not_checked import write_not_checked
+
     used = batch.in_use()
     cross = cross_findings(batch, reconciliation)
     rounds = FindingRounds.from_history(history) if history is not None else None
-    return list(zip(used, write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds)))
+    written = list(zip(used, write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds)))
+    write_not_checked(batch.inventory.records(batch.reports), out)  # and, per department, what was not checked
+    return written
 
 
 def cross_findings(batch: Batch, reconciliation) -> dict:
@@ -217,23 +235,46 @@ def progress(batch: Batch, tasks_path=None, reconciliation=None) -> list:
     return to_records(frame)
 
 
-def history(batch: Batch, report: RunReport, target):
+def history(batch: Batch, report: RunReport, target, run=None):
     """Record ``report`` as the next round of the history at ``target`` (a path or a database URL, see
     :mod:`aidtools.history`) and return what the history says with it (:class:`~aidtools.report.HistoryResult`).
-    When the history cannot be written (another run holds it too long, a server down), the report gets a
-    Chinese note and no history; nothing half-written stays in the store."""
+    With ``run`` (:class:`aidtools.history.settle.Run`: the run's id and output folder) the round stays pending
+    until :func:`confirm_history`; rounds that killed runs left pending are settled first. When the history
+    cannot be written (another run holds it too long, a server down), the report gets a Chinese note and no
+    history; nothing half-written stays in the store."""
     from aidtools.history import HistoryError, history_result, open_store, record_round
+    from aidtools.history.settle import settle
 
     try:
         store = open_store(target)
         try:
-            return history_result(store, record_round(store, batch, report))
+            settle(store)
+            return history_result(store, record_round(store, batch, report, run))
         finally:
             store.close()
     except HistoryError as exc:
         log.error("%s", exc)
         report.notes.append(f"本轮未记入历史库：{exc}")
         return None
+
+
+def confirm_history(target, run_id: str) -> bool:
+    """The run ``run_id`` has its output in place: its round is complete. False (and a log line) when the
+    history cannot be reached now; the round is then completed by the next command that opens it
+    (:func:`aidtools.history.settle.settle` finds the run id in the output's report.json)."""
+    from aidtools.history import HistoryError, open_store
+    from aidtools.history.settle import confirm
+
+    try:
+        store = open_store(target)
+        try:
+            confirm(store, run_id)
+        finally:
+            store.close()
+        return True
+    except HistoryError as exc:
+        log.error("%s（本轮输出已完成，下次打开历史库时记为完成）", exc)
+        return False
 
 
 def versions(specs) -> Versions:
@@ -268,6 +309,7 @@ def report(batch: Batch, command: str, submissions=None, reconciliation=None, me
         submissions=Path(submissions).name if submissions is not None else None,
         versions=versions(batch.options.specs),
         inputs=[r.input_record() for r in batch.reports],
+        found=batch.inventory.records(batch.reports),
         summary=summary(batch, reconciliation),
         files=[r.to_record(superseded=r.display_path in superseded) for r in batch.reports],
         progress=list(progress_items),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +24,10 @@ from aidtools.checks.rows import run_row_rules
 from aidtools.checks.structure import check_structure
 from aidtools.checks.types import TYPE_CHECKS
 from aidtools.findings import Finding
+from aidtools.inventory import Inventory, Target, department_of, display_of, take_inventory
 from aidtools.masking import mask_text
 from aidtools.reading import Limits, UnreadableFile, read_file
 from aidtools.reading.limits import DEFAULT_LIMITS
-from aidtools.reading.workbook import SUFFIXES
 from aidtools.recognize import column_letter, recognise
 from aidtools.report import FileResult, InputFile
 from aidtools.rules import RULES
@@ -59,6 +58,7 @@ class FileReport:
     mtime: float = 0.0
     writer: str | None = None
     readable: bool = True
+    reason: str | None = None  # why it is unreadable (UnreadableFile.reason)
 
     @property
     def errors(self) -> int:
@@ -120,29 +120,10 @@ class SheetContext:
         return self._headers[index] or None
 
 
-def discover(paths) -> list[tuple[Path, Path]]:
-    """Every submission file under the given files/folders: (file, the folder argument it came from)."""
-    out = []
-    for given in paths:
-        given = Path(given)
-        if given.is_dir():
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith(("~$", ".")):
-                        continue  # Excel lock files and hidden files
-                    if name.lower().endswith(SUFFIXES):
-                        out.append((Path(root) / name, given))
-        else:
-            out.append((given, given.parent))
-    return out
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.name
+def discover(paths, limits: Limits = DEFAULT_LIMITS) -> list[Target]:
+    """Every file to check under the given files/folders, workbooks inside .zip files included
+    (:func:`aidtools.inventory.take_inventory`, which also names everything else found)."""
+    return take_inventory(paths, limits).targets
 
 
 @contextmanager
@@ -160,19 +141,25 @@ def _collection_paused():
             gc.enable()
 
 
-def check_file(path, root=None, specs=None, as_of: dt.date | None = None, limits: Limits = DEFAULT_LIMITS) -> FileReport:
-    """Check one file. Never raises for a bad file: that becomes a ``file.unreadable`` finding."""
+def check_file(path, root=None, specs=None, as_of: dt.date | None = None, limits: Limits = DEFAULT_LIMITS,
+               display: str | None = None, department: str | None = None) -> FileReport:
+    """Check one file. Never raises for a bad file: that becomes a ``file.unreadable`` finding.
+    ``display`` and ``department`` name a file extracted from a zip as the zip's."""
     with _collection_paused():
-        return _check_file(path, root, specs, as_of, limits)
+        return _check_file(path, root, specs, as_of, limits, display, department)
 
 
-def _check_file(path, root, specs, as_of, limits) -> FileReport:
+def check_target(target: Target, specs=None, as_of: dt.date | None = None, limits: Limits = DEFAULT_LIMITS) -> FileReport:
+    return check_file(target.path, target.root, specs, as_of, limits, target.display, target.department)
+
+
+def _check_file(path, root, specs, as_of, limits, display=None, department=None) -> FileReport:
     path = Path(path)
     root = Path(root) if root is not None else path.parent
     specs = specs or load_specs()
     today = as_of or dt.date.today()
-    display = _display(path, root)
-    department = path.parent.name if path.parent != root or root.name else ""
+    display = display if display is not None else display_of(path, root)
+    department = department if department is not None else department_of(path, root)
     report = FileReport(path=path, display_path=display, department=department)
     try:
         report.mtime = path.stat().st_mtime
@@ -182,6 +169,7 @@ def _check_file(path, root, specs, as_of, limits) -> FileReport:
         book = read_file(path, limits)
     except UnreadableFile as exc:
         report.readable = False
+        report.reason = exc.reason
         report.findings = F.to_frame([Finding(rule="file.unreadable", severity=RULES["file.unreadable"].severity,
                                               message=exc.message, path=display)])
         log.warning("%s", mask_text(exc.message))
@@ -291,12 +279,13 @@ def _check_sheet(sheet, spec, recognition, display, today, specs, limits):
 
 
 def check_paths(paths, specs=None, as_of: dt.date | None = None, limits: Limits = DEFAULT_LIMITS,
-                progress=None) -> list[FileReport]:
-    """Check every file under ``paths``; one report per file, in path order. The batch never stops."""
+                progress=None, inventory: Inventory | None = None) -> list[FileReport]:
+    """Check every file under ``paths`` (the ``inventory`` of them, when taken already); one report
+    per file, in path order. The batch never stops."""
     specs = specs or load_specs()
-    files = discover(paths)
+    files = (inventory or take_inventory(paths, limits)).targets
     reports = []
     iterator = progress(files) if progress else files
-    for path, root in iterator:
-        reports.append(check_file(path, root, specs, as_of, limits))
+    for target in iterator:
+        reports.append(check_target(target, specs, as_of, limits))
     return reports

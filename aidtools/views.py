@@ -33,9 +33,9 @@ import pandas as pd
 from aidtools.findings import severity_rank
 from aidtools.masking import mask_names, mask_text
 from aidtools.subsystems import SUBSYSTEMS, level_subsystems, programme_subsystems
-from aidtools.report import (MERGE_STATES, TASK_STATES, TIMELINESS_STATES, AidedLine, CampusLine, CoverageLine,
+from aidtools.report import (FOUND_OUTCOMES, MERGE_STATES, TASK_STATES, TIMELINESS_STATES, AidedLine, CampusLine, CoverageLine,
                              DepartmentChange, DepartmentTimeliness, FileAccount, FileResult, Figures, FundSourceLine,
-                             FundsLine, HistoryResult, ItemTimeliness, MergedTemplate, ProgressItem, RoundAccuracy,
+                             FundsLine, HistoryResult, ItemChange, ItemTimeliness, MergedTemplate, ProgressItem, RoundAccuracy,
                              RoundSummary, RunReport, TrackedFinding, load_report)
 
 ALL = "全部"  # the dropdown value meaning "no filter"
@@ -75,6 +75,7 @@ LABELS = {
     "findings": "条数", "caused": "由检查错误引起", "students": "涉及学生", "departments": "涉及部门", "tasks": "任务数", "passed_tasks": "已通过",
     "check_failed": "检查未通过", "rec_failed": "对账未通过", "missing": "未提交", "max_days_overdue": "最长逾期天数", "files_passed": "通过文件",
     "total": "合计", "indicator": "指标", "records": "记录数", "over_allocated": "超支",
+    "kind": "文件类型", "outcome": "处理",
     "assisting": "协助部门", "filler": "数据填报员", "auditor": "数据审核员", "rec_errors": "对账错误",
     # the history of rounds (与上一轮相比, trends, timeliness)
     "round": "轮次", "as_of": "数据截至", "recorded_at": "记录时间", "items": "数据项", "items_passed": "已通过数据项",
@@ -85,13 +86,13 @@ LABELS = {
     "on_time": "按时通过", "late": "逾期通过", "open": "尚未通过",
 }
 
-__all__ = ["load_report", "labelled", "files_frame", "findings_frame", "findings_by_rule", "findings_by_department",
+__all__ = ["load_report", "labelled", "files_frame", "not_checked_frame", "findings_frame", "findings_by_rule", "findings_by_department",
            "errors_by_department_rule", "progress_frame", "progress_by_department", "reconciliation_frame",
            "reconciliation_by_rule", "funds_frame", "funds_by_programme", "over_allocated", "funds_by_department",
            "funds_by_source", "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_parts_frame",
            "merge_files_frame", "inputs_frame",
            "summary_frame", "options", "headline", "mask_student_no", "has_previous_round", "history_rounds",
-           "history_changes", "still_open", "accuracy_frame", "accuracy_trend", "accuracy_by_department",
+           "history_changes", "history_item_changes", "still_open", "accuracy_frame", "accuracy_trend", "accuracy_by_department",
            "timeliness_items",
            "timeliness_by_department", "timeliness_by_round"]
 
@@ -591,6 +592,17 @@ def _merge_reason(status: str, rows_held_back, superseded_by) -> str | None:
     return None
 
 
+def not_checked_frame(report: RunReport) -> pd.DataFrame:
+    """The files found under the submissions folder and not checked (not tables, lock, hidden and
+    system files, refused zips and members): path, department, what it is, what became of it
+    (Chinese), and what to do."""
+    frame = pd.DataFrame([(f.path, f.department, f.kind, FOUND_OUTCOMES[f.outcome], f.message)
+                          for f in report.not_checked()], columns=["path", "department", "kind", "outcome", "message"])
+    for name in ("path", "message"):
+        frame[name] = _mask_column(frame[name])
+    return frame
+
+
 def inputs_frame(report: RunReport) -> pd.DataFrame:
     """The input files: path, the first 12 characters of the SHA-256, size in bytes."""
     frame = pd.DataFrame([(f.path, f.sha256, f.size) for f in report.inputs], columns=["path", "sha256", "size"])
@@ -663,6 +675,7 @@ def headline(report: RunReport, academic_year=None, subsystem=None, department=N
 
 HISTORY_ROUND_COLUMNS = ["round", "as_of", "files", "rows", "errors", "rec_errors", "items_passed", "items"]
 CHANGE_COLUMNS = ["department", "fixed", "new", "still_open"]
+ITEM_CHANGE_COLUMNS = ["department", "template_title", "fixed", "new", "still_open"]
 STILL_OPEN_COLUMNS = ["department", "template", "rule", "title", "severity", "record", "path", "row", "message",
                       "first_round", "rounds_open"]
 TIMELINESS_COLUMNS = ["subsystem", "item", "department", "deadline", "first_submitted", "first_passed",
@@ -695,6 +708,23 @@ def history_changes(report: RunReport, department=None) -> pd.DataFrame:
         frame[name] = frame[name].astype(int)
     return frame.sort_values(["still_open", "new", "fixed", "department"], ascending=[False, False, False, True],
                              kind="stable").reset_index(drop=True)
+
+
+def history_item_changes(report: RunReport, department=None) -> pd.DataFrame:
+    """:func:`history_changes` per department and data item (template, its Chinese title first; blank for
+    reconciliation findings about no one file); departments in :func:`history_changes`' order."""
+    frame = frame_of(_history(report).item_changes, ItemChange)
+    if _chosen(department):
+        frame = frame[frame["department"] == department]
+    frame = frame.copy()
+    for name in ITEM_CHANGE_COLUMNS[2:]:
+        frame[name] = frame[name].astype(int)
+    order = {d: k for k, d in enumerate(history_changes(report)["department"])}
+    frame["_order"] = frame["department"].map(order).fillna(len(order))
+    frame = frame.sort_values(["_order", "still_open", "new", "template"], ascending=[True, False, False, True],
+                              kind="stable", na_position="last")
+    frame["template_title"] = frame["template"].map(_template_label).astype(object).where(frame["template"].notna(), "")
+    return frame[ITEM_CHANGE_COLUMNS].reset_index(drop=True)
 
 
 def still_open(report: RunReport, department=None) -> pd.DataFrame:

@@ -349,6 +349,22 @@ def university_folder(students: int, payments: int, data_dir: Path = DATA_DIR, s
     return folder
 
 
+def sample_university(students: int, seed: int = 7, data_dir: Path = DATA_DIR) -> tuple[Path, str]:
+    """``aidtools sample`` at ``students`` (its planted mistakes, resubmissions and broken files, as a real
+    round has them): the submissions folder and its as-of date (YYYYMMDD)."""
+    import json
+
+    from aidtools.sample import generate
+
+    folder = Path(data_dir) / f"sample_{students}_{seed}"
+    done = folder / ".complete"
+    if not done.exists():
+        generate(folder, students=students, seed=seed)
+        done.write_text("ok\n")
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    return folder / "submissions", truth["as_of"]
+
+
 def university_reports(students: int, payments: int, seed: int = 2017):
     """The same university as checked reports, built in memory (no workbook written or read): what
     ``reconcile`` receives after ``check``. Every generated value is already in normalised form, so

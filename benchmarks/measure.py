@@ -173,14 +173,41 @@ def task_job(args):
 
     from aidtools.job import run_job
     from aidtools.steps import Options
+    from aidtools.steps import options as steps_options
 
     import inputs
 
     _warm_aidtools()
 
+    history = args.get("history")
+    timed = {"history_s": 0.0}
+    if history:  # the round recorded into a fresh SQLite history; its share of the run timed
+        from aidtools import steps
+
+        Path(history).unlink(missing_ok=True)
+        for name in ("history", "confirm_history"):
+            step = getattr(steps, name)
+
+            def clocked(*a, _step=step, **k):
+                t = time.perf_counter()
+                try:
+                    return _step(*a, **k)
+                finally:
+                    timed["history_s"] += time.perf_counter() - t
+            setattr(steps, name, clocked)
+
     def work():
-        report = run_job(args["folder"], args["out"], Options(as_of=inputs.AS_OF), html=False)
-        return {"summary": dataclasses.asdict(report.summary)}
+        t = time.perf_counter()
+        opts = steps_options(as_of=args["as_of"]) if args.get("as_of") else Options(as_of=inputs.AS_OF)
+        report = run_job(args["folder"], args["out"], opts, html=False, history=history)
+        out = {"summary": dataclasses.asdict(report.summary)}
+        if history:
+            run_s = time.perf_counter() - t
+            h = report.history
+            out.update(history_s=round(timed["history_s"], 3), share=round(timed["history_s"] / run_s, 4),
+                       findings=len(h.new) + len(h.still_open) if h else None,
+                       history_mb=round(Path(history).stat().st_size / 2**20, 1))
+        return out
     return work
 
 
@@ -224,8 +251,17 @@ def task_parallel(args):
     from aidtools.parallel import check_paths_parallel
 
     _warm_aidtools()
-    return lambda: _folder_result(check_paths_parallel([args["folder"]], workers=args["workers"],
-                                                       backend=args.get("backend", "processes")))
+    backend = args.get("backend", "processes")
+    if backend == "distributed":  # a LocalCluster of ``workers`` processes, started before the clock
+        import distributed
+
+        cluster = distributed.LocalCluster(n_workers=args["workers"], threads_per_worker=1, processes=True,
+                                           dashboard_address=None, worker_dashboard_address=None)
+        with distributed.Client(cluster.scheduler_address) as client:  # the workers import aidtools once, untimed
+            client.run(_warm_aidtools)
+        return lambda: _folder_result(check_paths_parallel([args["folder"]], backend="distributed",
+                                                           scheduler=cluster.scheduler_address))
+    return lambda: _folder_result(check_paths_parallel([args["folder"]], workers=args["workers"], backend=backend))
 
 
 def main(argv) -> int:

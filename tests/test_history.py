@@ -272,3 +272,69 @@ def test_report_xlsx_has_the_history_sheets(tmp_path):
     assert "首次通过" in timeliness[0] and any("逾期通过" in r for r in timeliness[1:])
     accuracy = list(wb["准确性"].values)
     assert accuracy[0] == ("轮次", "数据截至", "部门/院系", "数据行", "错误", "每百行错误数") and len(accuracy) == 5
+
+
+def _paused_run(sub: Path, out: Path, target: str, tasks: Path, point: str) -> subprocess.Popen:
+    """``aidtools run`` into ``out`` paused in its swap at ``point`` (aidtools.writing.staging's hook)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), AIDTOOLS_PAUSE_IN_SWAP=point)
+    proc = subprocess.Popen([sys.executable, "-m", "aidtools", "run", str(sub), "--out", str(out), "--tasks", str(tasks),
+                             "--as-of", "20180705", "--no-html", "--history", target],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+    for line in proc.stderr:  # the cue comes once the round is recorded and the output complete
+        if line.startswith(f"AIDTOOLS_PAUSE_IN_SWAP={point}"):
+            return proc
+    raise AssertionError(f"the run ended before the swap: {proc.wait()}")
+
+
+def _states(target: str) -> list[tuple]:
+    from aidtools.history import tables as T
+
+    store = open_store(target)
+    try:
+        with store.read() as conn:
+            return [tuple(r) for r in conn.execute(sa.select(T.rounds.c.round, T.rounds.c.state).order_by(T.rounds.c.round))]
+    finally:
+        store.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_a_round_counts_once_its_output_is_in_place(backend, tmp_path, capsys):
+    """A run records its round pending and completes it after its output folder is swapped in; a run killed
+    before that leaves no round (settled once its process is gone), one killed after it leaves a complete
+    round; a run still going is not counted by anyone else meanwhile."""
+    import signal
+
+    from aidtools.history.settle import output_run_id, settle
+
+    r1 = run_job(university(tmp_path, 1), tmp_path / "o1", steps.options(as_of="20180625"), tasks=tmp_path / "tasks.xlsx",
+                 html=False, history=backend)
+    assert r1.history.run_id == output_run_id(tmp_path / "o1") and _states(backend) == [(1, "complete")]
+    sub2, out = university(tmp_path, 2), tmp_path / "o2"
+
+    # paused before the swap: its round is recorded, pending, and counts for no one else
+    proc = _paused_run(sub2, out, backend, tmp_path / "tasks.xlsx", "before")
+    assert _states(backend) == [(1, "complete"), (2, "pending")]
+    store = open_store(backend)
+    assert settle(store) == [] and [r.round for r in list_rounds(store)] == [1]
+    store.close()
+    assert main(["history", "--history", backend]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert "共 1 轮" in listed[0] and listed[-1].startswith("（第 2 轮未计入：") and str(out) in listed[-1]
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    store = open_store(backend)
+    assert settle(store) == ["第 2 轮的运行已中断、输出未就位（%s），已从历史库删除" % out]
+    store.close()
+    assert _states(backend) == [(1, "complete")] and not out.exists()
+
+    # killed after the swap, before it could say so: the output is in place, so the round is complete
+    proc = _paused_run(sub2, out, backend, tmp_path / "tasks.xlsx", "after")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _states(backend) == [(1, "complete"), (2, "pending")]
+    r3 = run_job(sub2, tmp_path / "o3", steps.options(as_of="20180705"), tasks=tmp_path / "tasks.xlsx", html=False,
+                 history=backend)  # settles first, then records its own round
+    assert _states(backend) == [(1, "complete"), (2, "complete"), (3, "complete")]
+    assert output_run_id(out) is not None and r3.history.previous_round == 2
+    assert [r.round for r in r3.history.rounds] == [1, 2, 3] and not r3.history.new

@@ -26,7 +26,8 @@ LAYERS: dict[str, set[str]] = {
     # Data, rules and the low-level building blocks: reading files safely, writing cells and
     # owner-only files, masking, normalising values, recognising a template by its header.
     "base": {"masking", "rules", "codetables", "task_items", "specs", "policy", "regions", "fonts", "logs", "progress",
-             "findings", "writing", "reading", "normalize", "recognize", "report", "kernel", "subsystems"},
+             "findings", "writing", "reading", "normalize", "recognize", "report", "kernel", "subsystems",
+             "inventory", "errors"},
     # Checking one file; the package root re-exports check_file/check_paths, so it sits here.
     "checks": {"checks", "validate", "__init__"},
     # What works on many checked files: reconciliation, merging, progress, parallel checking.

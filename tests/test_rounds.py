@@ -62,3 +62,51 @@ def test_history_diff_agrees_with_the_report(rounds):
     assert {f.key for f in fixed} == {f.key for f in h.fixed} and {f.key for f in new} == {f.key for f in h.new}
     assert {f.key for f in still_open} == {f.key for f in h.still_open}
     assert [r.round for r in again.rounds] == [1, 2]
+
+
+def _iso(yyyymmdd):
+    return f"{yyyymmdd[:4]}-{yyyymmdd[4:6]}-{yyyymmdd[6:]}" if yyyymmdd else None
+
+
+def test_timeliness_is_what_the_truth_says(rounds):
+    """Per task item: the round it was first submitted in, the round and date it first passed, and how many
+    days late it was then, exactly as the sample's truth has them; items that never passed are open."""
+    truth = rounds["truth"]
+    as_of = {1: rounds["first"].as_of, 2: rounds["second"].as_of}
+    got = {(i.subsystem, i.item, i.department): i for i in rounds["second"].history.items}
+    assert set(got) == {(t["子系统"], t["数据项"], t["责任部门"]) for t in truth["tasks"]}
+    passed = late = 0
+    for t in truth["tasks"]:
+        item = got[(t["子系统"], t["数据项"], t["责任部门"])]
+        assert item.first_submitted == as_of.get(t["first_submitted_round"]), t
+        assert (item.first_passed_round, item.first_passed) == (t["first_passed_round"], _iso(t["first_passed_as_of"])), t
+        if t["first_passed_round"]:
+            passed += 1
+            assert item.days_late == t["days_late_at_first_pass"], t
+            assert item.state == ("late" if t["days_late_at_first_pass"] else "on_time"), t
+            late += bool(item.days_late)
+        else:
+            assert item.state == "open", t
+    assert passed and late and passed < len(truth["tasks"])  # the sample has items of every kind
+    per_department = collections.Counter(t.department for t in got.values())
+    assert {d.department: d.items for d in rounds["second"].history.departments} == dict(per_department)
+
+
+def test_changes_per_department_and_data_item(rounds):
+    """与上一轮相比 per department and data item (template) adds up to the findings, and reads in Chinese."""
+    from aidtools import views
+
+    h = rounds["second"].history
+    for name in ("fixed", "new", "still_open"):
+        want = collections.Counter((f.department or "", f.template) for f in getattr(h, name))
+        got = {(c.department, c.template): getattr(c, name) for c in h.item_changes if getattr(c, name)}
+        assert got == dict(want), name
+    per_department = {c.department: (c.fixed, c.new, c.still_open) for c in h.changes}
+    summed = collections.defaultdict(lambda: [0, 0, 0])
+    for c in h.item_changes:
+        for k, v in enumerate((c.fixed, c.new, c.still_open)):
+            summed[c.department][k] += v
+    assert {d: tuple(v) for d, v in summed.items()} == per_department
+    table = views.labelled(views.history_item_changes(rounds["second"]))
+    assert list(table.columns)[:2] == ["部门/院系", "模板"] and table["模板"].str.contains("（disbursement）").any()
+    assert not table.isna().any().any()

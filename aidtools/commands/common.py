@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from aidtools import steps
+from aidtools.errors import UserError
 from aidtools.reading.limits import Limits
 from aidtools.specs import SpecError, load_specs
 from aidtools.steps import Options
@@ -34,6 +35,9 @@ def add_option_arguments(p) -> None:
                    help="工作簿解压后的最大体积(MB)")
     p.add_argument("--workers", type=workers_count, default=1, metavar="N",
                    help="同时检查文件的进程数，0 = 每个CPU核一个（默认1） / processes checking files at once, 0: one per core")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="Dask 集群调度器地址（如 tcp://10.0.0.5:8786）：在集群的工作进程上读取和检查文件；"
+                        "提交文件夹须在各工作节点的同一路径可读 / check files on a dask.distributed cluster")
 
 
 def add_merge_arguments(p) -> None:
@@ -57,7 +61,7 @@ def workers_count(text: str) -> int:
     return n
 
 
-class UsageError(Exception):
+class UsageError(UserError):
     """A command line that cannot be run as given; :func:`aidtools.cli.main` prints it and exits 2."""
 
 
@@ -66,7 +70,8 @@ def options_from(args) -> Options:
 
     Raises :class:`UsageError` (in Chinese) for a bad spec folder or official template."""
     options = Options(specs=specs_from(args), limits=limits_from(args), workers=args.workers, as_of=args.as_of,
-                      hold_back_files=getattr(args, "hold_back_files", False), school=getattr(args, "school", None))
+                      hold_back_files=getattr(args, "hold_back_files", False), school=getattr(args, "school", None),
+                      scheduler=getattr(args, "scheduler", None))
     if getattr(args, "template_file", None):
         from aidtools.merging import OfficialTemplateError, load_official_template
         try:  # before any file is checked or written
@@ -96,13 +101,14 @@ def specs_from(args):
 
 def inputs_ok(paths) -> bool:
     """Every path exists and there is at least one file to read; otherwise say so (exit 2 follows)."""
-    from aidtools.validate import discover
+    from aidtools.inventory import take_inventory
 
     missing = [str(p) for p in paths if not Path(p).exists()]
     if missing:
         print(f"找不到：{', '.join(missing)}", file=sys.stderr)
         return False
-    if not discover(paths):
-        print("没有找到可读取的文件（.xlsx/.xlsm/.xls/.csv）。", file=sys.stderr)
+    inventory = take_inventory(paths)
+    if not inventory.targets:
+        print(inventory.nothing_to_check(), file=sys.stderr)
         return False
     return True

@@ -71,6 +71,7 @@ def _item(f, with_first: bool) -> dict:
 
 def run(args) -> int:
     from aidtools.history import HistoryError, diff_rounds, list_rounds, open_store
+    from aidtools.history.settle import pending, settle
 
     target = _target(args)
     if target is None:
@@ -81,6 +82,8 @@ def run(args) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     try:
+        for line in settle(store):  # rounds that killed runs left pending
+            print(f"历史库：{line}", file=sys.stderr)
         rounds = list_rounds(store)
         if args.action == "list":
             if args.rounds:
@@ -90,6 +93,8 @@ def run(args) -> int:
             for r in rounds:
                 print(f"第 {r.round} 轮  记录于 {r.recorded_at}  截至 {r.as_of}  文件 {r.files} 个  数据 {r.rows} 行  "
                       f"检查错误 {r.errors} 条  对账错误 {r.rec_errors} 条  任务 {r.items_passed}/{r.items} 项已通过")
+            for p in pending(store):
+                print(f"（第 {p['round']} 轮未计入：{p['host']} 上的运行尚未完成，输出文件夹 {p['out']}）")
             return 0
         numbers = [r.round for r in rounds]
         if len(args.rounds) > 2:

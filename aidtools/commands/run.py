@@ -52,6 +52,10 @@ def run(args) -> int:
     s = report.summary
     print(f"共 {s.files} 个文件（{s.files_superseded} 个被重新提交取代），通过 {s.files_passed} 个；"
           f"检查错误 {s.errors} 条，警告 {s.warnings} 条；对账错误 {s.rec_errors} 条，警告 {s.rec_warnings} 条。")
+    skipped = report.not_checked()
+    if skipped:
+        print(f"另有 {len(skipped)} 个文件未检查：" + "、".join(f.path for f in skipped[:10])
+              + ("……" if len(skipped) > 10 else "") + "（原因和处理办法见报告和各部门反馈文件夹中的“未检查的文件.txt”）")
     for m in report.merge.values():
         superseded = f"，被重新提交取代 {m.rows_superseded} 行" if m.rows_superseded else ""
         rec = f"（其中对账错误 {m.rows_held_back_rec} 行）" if m.rows_held_back_rec else ""

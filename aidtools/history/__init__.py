@@ -8,7 +8,8 @@ by URL), findings followed across rounds, timeliness and accuracy.
 
 - :func:`open_store` (``PATH|URL``) → :class:`Store`, migrated to the newest schema;
   :func:`default_location` (beside the run's ``--out``).
-- :func:`record_round` (store, batch, report) → the round number, one transaction;
+- :func:`record_round` (store, batch, report, run) → the round number, one transaction; with ``run`` pending
+  until its output is in place (:mod:`aidtools.history.settle`: ``confirm``, ``settle``);
   :func:`history_result` (store, round) → the :class:`~aidtools.report.HistoryResult` of ``report.json``.
 - :func:`list_rounds`, :func:`diff_rounds` for ``aidtools history``.
 - :func:`first_rounds` (a run report) → where each open finding of this round first appeared, for the
@@ -22,10 +23,10 @@ __all__ = ["DEFAULT_NAME", "HistoryError", "Store", "default_location", "open_st
            "history_result", "list_rounds", "diff_rounds", "first_rounds"]
 
 
-def record_round(store: Store, batch, report) -> int:
+def record_round(store: Store, batch, report, run=None) -> int:
     from aidtools.history.record import record
 
-    return record(store, batch, report)
+    return record(store, batch, report, run)
 
 
 def history_result(store: Store, number: int):

@@ -9,17 +9,30 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from aidtools.history import tables as T
-from aidtools.report.records import (DepartmentChange, DepartmentTimeliness, HistoryResult, ItemTimeliness,
+from aidtools.report.records import (DepartmentChange, DepartmentTimeliness, HistoryResult, ItemChange, ItemTimeliness,
                                      RoundAccuracy, RoundSummary, TrackedFinding)
 
 
-def rounds(conn) -> list[RoundSummary]:
-    """Every recorded round, oldest first."""
+def visible(current: int | None = None):
+    """The rounds that count: complete ones, and the run's own (``current``) while it is pending
+    (:mod:`aidtools.history.settle`)."""
+    complete = T.rounds.c.state == T.COMPLETE
+    return complete if current is None else sa.or_(complete, T.rounds.c.round == current)
+
+
+def _numbers(current: int | None = None):
+    return sa.select(T.rounds.c.round).where(visible(current))
+
+
+def rounds(conn, current: int | None = None) -> list[RoundSummary]:
+    """Every round that counts, oldest first."""
+    counted = T.progress.c.round.in_(_numbers(current))
     passed = dict(conn.execute(sa.select(T.progress.c.round, sa.func.count())
-                               .where(T.progress.c.status == "passed").group_by(T.progress.c.round)).all())
-    items = dict(conn.execute(sa.select(T.progress.c.round, sa.func.count()).group_by(T.progress.c.round)).all())
+                               .where(T.progress.c.status == "passed", counted).group_by(T.progress.c.round)).all())
+    items = dict(conn.execute(sa.select(T.progress.c.round, sa.func.count()).where(counted)
+                              .group_by(T.progress.c.round)).all())
     out = []
-    for r in conn.execute(sa.select(T.rounds).order_by(T.rounds.c.round)).mappings():
+    for r in conn.execute(sa.select(T.rounds).where(visible(current)).order_by(T.rounds.c.round)).mappings():
         out.append(RoundSummary(round=r["round"], recorded_at=r["recorded_at"], as_of=r["as_of"], files=r["files"] or 0,
                                 rows=r["rows"] or 0, errors=r["errors"] or 0, rec_errors=r["rec_errors"] or 0,
                                 items_passed=int(passed.get(r["round"], 0)), items=int(items.get(r["round"], 0))))
@@ -36,7 +49,8 @@ def _findings(conn, number: int) -> dict[str, dict]:
 
 def _keys_by_round(conn, upto: int) -> dict[int, set[str]]:
     out: dict[int, set[str]] = defaultdict(set)
-    for number, key in conn.execute(sa.select(T.findings.c.round, T.findings.c.key).where(T.findings.c.round <= upto)):
+    for number, key in conn.execute(sa.select(T.findings.c.round, T.findings.c.key)
+                                    .where(T.findings.c.round <= upto, T.findings.c.round.in_(_numbers(upto)))):
         out[number].add(key)
     return out
 
@@ -54,7 +68,7 @@ def _order(f: TrackedFinding):
 def diff(conn, a: int | None, b: int) -> tuple[list[TrackedFinding], list[TrackedFinding], list[TrackedFinding]]:
     """(fixed, new, still_open) from round ``a`` to round ``b`` (``a`` None: everything in ``b`` is new). A
     finding's ``first_round`` is where its run of rounds without a gap up to ``b`` (to ``a`` when fixed) began."""
-    numbers = [r for (r,) in conn.execute(sa.select(T.rounds.c.round).where(T.rounds.c.round <= b)
+    numbers = [r for (r,) in conn.execute(sa.select(T.rounds.c.round).where(T.rounds.c.round <= b, visible(b))
                                           .order_by(T.rounds.c.round))]
     by_round = _keys_by_round(conn, b)
 
@@ -75,6 +89,7 @@ def diff(conn, a: int | None, b: int) -> tuple[list[TrackedFinding], list[Tracke
 
 
 def changes(fixed, new, still_open) -> list[DepartmentChange]:
+    """Fixed, new and still open per department."""
     out: dict[str, DepartmentChange] = {}
     for name, found in (("fixed", fixed), ("new", new), ("still_open", still_open)):
         for f in found:
@@ -83,14 +98,26 @@ def changes(fixed, new, still_open) -> list[DepartmentChange]:
     return [out[k] for k in sorted(out)]
 
 
-def accuracy(conn) -> list[RoundAccuracy]:
+def item_changes(fixed, new, still_open) -> list[ItemChange]:
+    """Fixed, new and still open per department and data item (template)."""
+    out: dict[tuple, ItemChange] = {}
+    for name, found in (("fixed", fixed), ("new", new), ("still_open", still_open)):
+        for f in found:
+            key = (f.department or "", f.template or "")
+            c = out.setdefault(key, ItemChange(department=f.department or "", template=f.template))
+            setattr(c, name, getattr(c, name) + 1)
+    return [out[k] for k in sorted(out)]
+
+
+def accuracy(conn, current: int | None = None) -> list[RoundAccuracy]:
     """Per round and department: rows of the files in use, errors (check errors, and reconciliation errors
     no check error explains) and errors per 100 rows."""
-    as_of = dict(conn.execute(sa.select(T.rounds.c.round, T.rounds.c.as_of)).all())
+    as_of = dict(conn.execute(sa.select(T.rounds.c.round, T.rounds.c.as_of).where(visible(current))).all())
     rows = defaultdict(int)
     sender = {}
     for number, path, dept, n, gone in conn.execute(sa.select(T.inputs.c.round, T.inputs.c.path, T.inputs.c.department,
-                                                              T.inputs.c.rows, T.inputs.c.superseded)):
+                                                              T.inputs.c.rows, T.inputs.c.superseded)
+                                                    .where(T.inputs.c.round.in_(_numbers(current)))):
         sender[(number, path)] = dept or ""
         if not gone:
             rows[(number, dept or "")] += int(n or 0)
@@ -100,7 +127,8 @@ def accuracy(conn) -> list[RoundAccuracy]:
     # back to that department; one a check error explains is counted as that error only.
     for number, kind, dept, path, n in conn.execute(
             sa.select(f.round, f.kind, f.department, f.path, sa.func.count())
-            .where(f.severity == "error", sa.or_(f.caused.is_(None), f.caused == sa.false()))
+            .where(f.severity == "error", sa.or_(f.caused.is_(None), f.caused == sa.false()),
+                   f.round.in_(_numbers(current)))
             .group_by(f.round, f.kind, f.department, f.path)):
         who = sender.get((number, path), dept or "") if kind == "rec" else dept or ""
         errors[(number, who)] += int(n)
@@ -120,9 +148,10 @@ def _days(later: str | None, deadline: str | None) -> int | None:
 
 def timeliness(conn, upto: int | None = None) -> tuple[list[ItemTimeliness], list[DepartmentTimeliness]]:
     """Every task item of the rounds up to ``upto`` (default: all), and the sums per department."""
-    as_of = dict(conn.execute(sa.select(T.rounds.c.round, T.rounds.c.as_of)).all())
+    as_of = dict(conn.execute(sa.select(T.rounds.c.round, T.rounds.c.as_of).where(visible(upto))).all())
     p = T.progress.c
-    query = sa.select(p.round, p.subsystem, p.item, p.department, p.deadline, p.status).order_by(p.round, p.id)
+    query = (sa.select(p.round, p.subsystem, p.item, p.department, p.deadline, p.status)
+             .where(p.round.in_(_numbers(upto))).order_by(p.round, p.id))
     if upto is not None:
         query = query.where(p.round <= upto)
     history: dict[tuple, list] = {}
@@ -157,7 +186,9 @@ def timeliness(conn, upto: int | None = None) -> tuple[list[ItemTimeliness], lis
 
 
 def previous(conn, number: int) -> int | None:
-    return conn.execute(sa.select(sa.func.max(T.rounds.c.round)).where(T.rounds.c.round < number)).scalar()
+    """The last complete round before ``number``."""
+    return conn.execute(sa.select(sa.func.max(T.rounds.c.round))
+                        .where(T.rounds.c.round < number, visible())).scalar()
 
 
 def result(store, number: int) -> HistoryResult:
@@ -166,8 +197,10 @@ def result(store, number: int) -> HistoryResult:
         before = previous(conn, number)
         fixed, new, still = diff(conn, before, number)
         items, departments = timeliness(conn, number)
-        return HistoryResult(round=number, store=store.display, previous_round=before,
-                             rounds=[r for r in rounds(conn) if r.round <= number],
-                             changes=changes(fixed, new, still), fixed=fixed, new=new, still_open=still,
-                             accuracy=[a for a in accuracy(conn) if a.round <= number], items=items,
+        run_id = conn.execute(sa.select(T.rounds.c.run_id).where(T.rounds.c.round == number)).scalar()
+        return HistoryResult(round=number, store=store.display, previous_round=before, run_id=run_id,
+                             rounds=[r for r in rounds(conn, number) if r.round <= number],
+                             changes=changes(fixed, new, still), item_changes=item_changes(fixed, new, still),
+                             fixed=fixed, new=new, still_open=still,
+                             accuracy=[a for a in accuracy(conn, number) if a.round <= number], items=items,
                              departments=departments)

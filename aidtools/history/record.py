@@ -131,9 +131,13 @@ def next_round(conn) -> int:
     return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(T.rounds.c.round), 0))).scalar()) + 1
 
 
-def record(store, batch, report) -> int:
-    """Record ``report`` (with the ``batch`` it came from) as the next round; returns its number."""
+def record(store, batch, report, run=None) -> int:
+    """Record ``report`` (with the ``batch`` it came from) as the next round; returns its number. With
+    ``run`` (:class:`~aidtools.history.settle.Run`) the round is pending until :func:`~aidtools.history.settle.confirm`
+    says the run's output is in place; without, it is complete at once."""
     import datetime as dt
+
+    from aidtools.history.settle import run_columns
 
     used = {r.display_path for r in batch.in_use()}
     rows_of = {r.display_path: int(r.rows) for r in batch.reports}
@@ -148,7 +152,7 @@ def record(store, batch, report) -> int:
             specs_version=json.dumps({k: f"{v.version} {v.digest}" for k, v in report.versions.specs.items()},
                                      ensure_ascii=False, sort_keys=True),
             policy_version=report.versions.policy, files=s.files, rows=s.rows, errors=s.errors,
-            rec_errors=s.rec_errors))
+            rec_errors=s.rec_errors, **run_columns(run)))
         files = {f.path: f for f in report.files}
         inputs = [dict(round=number, path=i.path, department=files[i.path].department if i.path in files else None,
                        template=files[i.path].template if i.path in files else None, sha256=i.sha256,

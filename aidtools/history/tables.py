@@ -23,7 +23,16 @@ rounds = sa.Table(
     sa.Column("rows", sa.Integer, default=0),
     sa.Column("errors", sa.Integer, default=0),
     sa.Column("rec_errors", sa.Integer, default=0),
+    # 0003: pending from recording until the run's output is in place (aidtools.history.settle)
+    sa.Column("state", sa.String(12), nullable=False, server_default="complete"),
+    sa.Column("run_id", sa.String(36), unique=True),
+    sa.Column("out", sa.Text),
+    sa.Column("host", sa.String(255)),
+    sa.Column("pid", sa.Integer),
+    sa.Column("started", sa.Float),
 )
+
+COMPLETE, PENDING = "complete", "pending"
 
 inputs = sa.Table(
     "inputs", metadata,

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
+import re
 import struct
 import threading
 import zipfile
@@ -29,19 +31,27 @@ from pathlib import Path
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
-from aidtools.reading import biff, cfb, xlsx_parts
+from aidtools.reading import biff, cfb, ods, package, xlsb, xlsx_parts
 from aidtools.reading.errors import UnreadableFile
 from aidtools.reading.limits import DEFAULT_LIMITS, Limits, cell_budget
 from aidtools.reading.model import Sheet, Workbook
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-CSV_SUFFIXES = (".csv",)
+log = logging.getLogger(__name__)
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
+CSV_SUFFIXES = (".csv", ".tsv")
+# Excel's "Unicode 文本(*.txt)": tab-separated UTF-16. Read as such (the inventory reads a .txt only
+# when it starts with a UTF-16 byte order mark).
+TEXT_SUFFIXES = (".txt",)
 SUFFIXES = WORKBOOK_SUFFIXES + CSV_SUFFIXES
 
 _ZIP = b"PK\x03\x04"
 _HTML_STARTS = (b"<html", b"<!doctype html", b"<table", b"<meta", b"<head", b"<body", b"<style")
 _ENCRYPTED_STREAMS = {"EncryptedPackage", "EncryptionInfo"}
 _SAVE_AS = "请用Excel打开后“另存为”Excel工作簿(.xlsx)再提交。"
+# BIFF2, BIFF3 and BIFF4 (Excel 2.x, 3.0, 4.0): a bare record stream, no OLE container, that starts
+# with its BOF record (0x0009, 0x0209, 0x0409) and a length of a few bytes.
+_OLD_BOFS = (b"\x09\x00", b"\x09\x02", b"\x09\x04")
 
 
 def sha256_of(data: bytes) -> str:
@@ -76,30 +86,39 @@ def read_file(path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
         return _read_zip(path, digest, size, limits)
     if head.startswith(cfb.SIGNATURE):
         return _read_ole(path, digest, size, limits)
+    if head[:2] in _OLD_BOFS and 4 <= struct.unpack_from("<H", head, 2)[0] <= 16:
+        raise UnreadableFile(f"{name}：这是Excel 2.x–4.0（1987–1992年）的旧格式工作表，无法直接读取。"
+                             f"请用Excel或WPS打开（如提示“受保护的视图”，点“启用编辑”）后另存为.xlsx再提交。", "old_excel")
     sniff = head.lstrip(b"\xef\xbb\xbf \r\n\t").lower()
     if sniff.startswith(_HTML_STARTS) or b"<html" in sniff[:512] or b"<table" in sniff[:512]:
         raise UnreadableFile(f"{name}：这是网页(HTML)表格，只是扩展名为{suffix or '（无）'}，不是真正的Excel文件"
                              f"（常见于从其他系统导出）。{_SAVE_AS}", "html")
     if sniff.startswith(b"<?xml"):
         raise UnreadableFile(f"{name}：这是XML表格（Excel 2003 XML），不是标准的Excel工作簿。{_SAVE_AS}", "format")
-    if suffix in CSV_SUFFIXES:
+    if suffix in CSV_SUFFIXES + TEXT_SUFFIXES:
         return _read_csv(path, digest, size, limits)
     if suffix in WORKBOOK_SUFFIXES:
         raise UnreadableFile(f"{name}：文件内容不是Excel工作簿（文件损坏或扩展名被改过）。"
                              "请用Excel打开确认后重新保存为.xlsx提交。", "corrupt")
-    raise UnreadableFile(f"{name}：不支持的文件类型{suffix}。请提交.xlsx、.xlsm、.xls或.csv文件。", "format")
+    raise UnreadableFile(f"{name}：不支持的文件类型{suffix}。请提交.xlsx、.xlsm、.xls、.xlsb、.ods或.csv文件。", "format")
 
 
-def _not_a_workbook(names: set[str]) -> str | None:
-    if "xl/workbook.xml" in names:
-        return None
-    if "word/document.xml" in names:
-        return "Word文档"
-    if "ppt/presentation.xml" in names:
-        return "PowerPoint文档"
-    if "content.xml" in names and "mimetype" in names:
-        return "OpenDocument(.ods/.odt)文档"
-    return "普通ZIP压缩包"
+_NOT_WORKBOOKS = {"word": "Word文档", "powerpoint": "PowerPoint演示文稿", "odf": "OpenDocument文本或演示文稿"}
+
+
+def _not_a_workbook(name: str, kind: str, names: list[str]) -> UnreadableFile:
+    if kind == "macro_sheet":
+        return UnreadableFile(f"{name}：含有Excel 4.0宏表（旧式宏，可自动执行命令，常被病毒利用），为安全起见未读取。"
+                              "请删除宏表（右键该工作表标签→删除）后另存为.xlsx再提交。", "macro_sheet")
+    if kind in _NOT_WORKBOOKS:
+        return UnreadableFile(f"{name}：这是{_NOT_WORKBOOKS[kind]}，不是Excel工作簿。"
+                              "请提交用资助中心下发模板填写的Excel文件。", "format")
+    inside = package.workbook_members(names)
+    if inside:
+        return UnreadableFile(f"{name}：这是ZIP压缩包（内有{len(inside)}个表格文件，如“{Path(inside[0]).name}”），"
+                              "不是Excel工作簿。请解压后提交其中的Excel文件，或把扩展名改回.zip。", "format")
+    return UnreadableFile(f"{name}：这是普通ZIP压缩包，里面没有Excel工作簿。请提交用资助中心下发模板填写的Excel文件。",
+                          "format")
 
 
 def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
@@ -107,12 +126,77 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
-        raise UnreadableFile(f"{name}：文件不完整或已损坏（{exc}），可能下载或拷贝时中断。请重新保存后提交。", "corrupt") from exc
+        log.debug("%s: zipfile: %r", name, exc)
+        raise UnreadableFile(f"{name}：文件不完整或已损坏（压缩结构无法打开），可能下载或拷贝时中断。"
+                             "请重新保存或重新下载后提交。", "corrupt") from exc
     with archive:
+        names = archive.namelist()
+        kind = package.kind_of(set(names), ods_spreadsheet=ods.is_spreadsheet(archive))
+        if kind in ("xlsb", "ods", "package"):
+            {"xlsb": xlsb.inspect, "ods": ods.inspect, "package": package.inspect}[kind](archive, limits, name)
+        elif kind != "xlsx":
+            raise _not_a_workbook(name, kind, names)
+    if kind != "xlsx":
+        fmt = {"package": "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"}.get(kind, kind)
+        return _with_openpyxl_fallback(path, digest, size, fmt, limits, kind == "package",
+                                       lambda: _read_calamine(path, digest, size, fmt, limits, {}, None))
+    return _read_xlsx(path, digest, size, limits)
+
+
+def _with_openpyxl_fallback(path, digest, size, fmt, limits, fallback: bool, read) -> Workbook:
+    """``read()``; when calamine finds the package damaged and ``fallback`` is on, openpyxl is tried
+    (it finds the workbook part from the package's relationships, where calamine expects Excel's
+    own layout); when openpyxl cannot read it either, calamine's verdict stands."""
+    try:
+        return read()
+    except UnreadableFile as exc:
+        if not fallback or exc.reason != "corrupt":
+            raise
+        try:
+            return _read_openpyxl(path, digest, size, fmt, limits)
+        except UnreadableFile:
+            raise
+        except Exception as second:  # openpyxl's many errors: its text goes to the debug log only
+            log.debug("%s: openpyxl: %r", path.name, second)
+            raise exc from None
+
+
+def _read_openpyxl(path: Path, digest: str, size: int, fmt: str, limits: Limits) -> Workbook:
+    """Every worksheet's values with openpyxl (read-only, cached values of formulas). Only for a
+    package :func:`xlsx_parts.inspect` or :func:`package.inspect` has checked."""
+    import warnings
+
+    import openpyxl
+
+    name = path.name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheets = {}
+            for ws in book.worksheets:
+                ws.reset_dimensions()
+                rows = []
+                for row in ws.iter_rows(values_only=True):
+                    rows.append(list(row))
+                    if len(rows) > limits.max_rows + 1:
+                        raise UnreadableFile(f"{name}：工作表“{ws.title}”超过 {limits.max_rows} 行的上限。请拆分后提交。",
+                                             "too_large")
+                width = max((len(r) for r in rows), default=0)
+                rows = [r + [None] * (width - len(r)) for r in rows]
+                sheets[ws.title] = Sheet(ws.title, rows, hidden=ws.sheet_state != "visible")
+        finally:
+            book.close()
+    log.debug("%s: read with openpyxl (calamine could not open the package)", name)
+    return Workbook(path=path, format=fmt, sha256=digest, size=size, sheet_names=list(sheets), sheets=sheets)
+
+
+def _read_xlsx(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
+    """An .xlsx/.xlsm laid out as Excel lays it out: scanned part by part, read by fastexcel's
+    columns where they suit, else calamine's rows, else (a package calamine cannot open) openpyxl."""
+    name = path.name
+    with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
-        what = _not_a_workbook(names)
-        if what:
-            raise UnreadableFile(f"{name}：这是{what}，不是Excel工作簿。请提交用资助中心下发模板填写的Excel文件。", "format")
         opening = _Opening(path)
         styles = _PlainStyles(archive)
 
@@ -134,11 +218,16 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         macros = any(n.lower().endswith("vbaproject.bin") for n in names)
         routes = _grid_routes(parts, scans, styles) if _columnar else None
     fmt = "xlsm" if (macros or path.suffix.lower() == ".xlsm") else "xlsx"
-    book = None
-    if routes is not None:
-        book = _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening)
-    if book is None:
-        book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening)
+
+    def read() -> Workbook:
+        book = None
+        if routes is not None:
+            book = _read_grids(path, digest, size, fmt, limits, parts, scans, routes, opening)
+        if book is None:
+            book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening)
+        return book
+
+    book = _with_openpyxl_fallback(path, digest, size, fmt, limits, True, read)
     book.has_macros = macros
     book.writer = writer
     return book
@@ -160,7 +249,9 @@ def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         budget = cell_budget(limits, len(stream))
         del stream
     except (cfb.CfbError, KeyError, ValueError, IndexError, struct.error) as exc:
-        raise UnreadableFile(f"{name}：文件已损坏，无法读取（{str(exc)[:80]}）。{_SAVE_AS}", "corrupt") from exc
+        log.debug("%s: OLE container: %r", name, exc)
+        raise UnreadableFile(f"{name}：文件已损坏，无法读取（Excel 97-2003 文件的内部结构不完整）。{_SAVE_AS}",
+                             "corrupt") from exc
     del data
     if scan.encrypted:
         raise _encrypted(name)
@@ -236,20 +327,43 @@ class _Opening:
         self._outcome = (None, None)
 
 
+_CODEPAGE_RE = re.compile(r"codepage\s+([0-9A-Fa-f]+)", re.IGNORECASE)
+
+
+def parser_error(name: str, exc: BaseException) -> UnreadableFile:
+    """What an exception out of calamine or fastexcel means for the sender, in Chinese; the
+    library's own text goes to the debug log only.
+
+    >>> parser_error("a.xls", Exception("Cfb error: Codepage 1F41 not found")).message.split("，")[0]
+    'a.xls：文件使用了无法识别的字符编码（代码页 8001）'
+    >>> parser_error("a.xlsx", Exception("Unrecognized sheet:type: xl/macrosheets/sheet2.xml")).reason
+    'macro_sheet'
+    """
+    text = str(exc)
+    log.debug("%s: %s: %s", name, type(exc).__name__, text[:500])
+    lower = text.lower()
+    if "password" in lower or "encrypt" in lower:
+        return _encrypted(name)
+    if "macrosheet" in lower:
+        return _not_a_workbook(name, "macro_sheet", [])
+    if (m := _CODEPAGE_RE.search(text)) and "not found" in lower:
+        number = int(m.group(1), 16)
+        return UnreadableFile(f"{name}：文件使用了无法识别的字符编码（代码页 {number}），常见于其他软件导出的.xls。"
+                              "请用Excel或WPS打开，确认文字显示正常后另存为.xlsx再提交。", "codepage")
+    return UnreadableFile(f"{name}：文件已损坏，无法读取。请用Excel打开并另存为新的.xlsx后再提交"
+                          "（如Excel也打不开，请重新导出或重新填写模板）。", "corrupt")
+
+
 @contextmanager
 def _parser_errors(name: str):
     """An exception out of calamine or fastexcel (several error types, and pyo3's PanicException)
-    becomes :class:`UnreadableFile`: encrypted or corrupt."""
+    becomes :class:`UnreadableFile` (:func:`parser_error`)."""
     try:
         yield
     except (UnreadableFile, KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:
-        text = str(exc)
-        if "password" in text.lower() or "encrypt" in text.lower():
-            raise _encrypted(name) from exc
-        raise UnreadableFile(f"{name}：文件已损坏，无法读取（{type(exc).__name__}: {text[:120]}）。"
-                             "请用Excel打开并另存为新的.xlsx后再提交。", "corrupt") from exc
+        raise parser_error(name, exc) from exc
 
 
 class _PlainStyles:
@@ -338,34 +452,72 @@ def _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, op
     return Workbook(path=path, format=fmt, sha256=digest, size=size, sheet_names=sheet_names, sheets=sheets)
 
 
+def _utf16(data: bytes) -> str | None:
+    """The UTF-16 codec of text with no byte order mark, from where its zero bytes fall (ASCII
+    punctuation and digits, frequent in any table, have a zero high byte); None when it is not."""
+    sample = data[:4096]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > len(sample) // 8 and even <= odd // 8:
+        return "utf-16-le"
+    if even > len(sample) // 8 and odd <= even // 8:
+        return "utf-16-be"
+    return None
+
+
 def decode_csv(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM) first, then GBK/GB18030 as Chinese Excel writes it.
+    """UTF-16 with a byte order mark (Excel's "Unicode 文本") or recognisably without one, then UTF-8
+    (with or without BOM), then GBK/GB18030 as Chinese Excel writes it.
 
     >>> decode_csv("学号".encode("gbk"), "x.csv"), decode_csv("\\ufeff学号".encode("utf-8"), "x.csv")
     ('学号', '学号')
+    >>> decode_csv("学号,1".encode("utf-16"), "x.csv"), decode_csv("学号,1".encode("utf-16-be"), "x.csv")
+    ('学号,1', '学号,1')
     """
-    for encoding in ("utf-8-sig", "gb18030"):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ("utf-16",)
+    elif codec := _utf16(data):
+        encodings = (codec,)
+    elif b"\x00" in data[:4096]:
+        raise UnreadableFile(f"{name}：文件含有二进制内容，不是文本表格（CSV）。请在Excel中另存为.xlsx后提交。", "encoding")
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableFile(f"{name}：CSV文件的编码无法识别（不是UTF-8也不是GBK）。请用Excel另存为.xlsx后提交。", "encoding")
+    raise UnreadableFile(f"{name}：文本文件的编码无法识别（不是UTF-8、GBK，也不是UTF-16）。请用Excel另存为.xlsx后提交。",
+                         "encoding")
+
+
+def separator(text: str, suffix: str) -> str:
+    """Tab for .tsv and .txt (Excel's text formats), else whichever of tab and comma the first line
+    has more of.
+
+    >>> separator("学号\\t姓名", ".csv"), separator("学号,姓名", ".csv"), separator("a,b", ".tsv")
+    ('\\t', ',', '\\t')
+    """
+    if suffix in (".tsv", ".txt"):
+        return "\t"
+    first = text[:4096].split("\n", 1)[0]
+    return "\t" if first.count("\t") > first.count(",") else ","
 
 
 def _read_csv(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
     name = path.name
     data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:4096]:
-        raise UnreadableFile(f"{name}：CSV文件是UTF-16编码或含有二进制内容。请在Excel中另存为“CSV UTF-8”或.xlsx后提交。",
-                             "encoding")
-    text = decode_csv(data, name)
+    text = decode_csv(data, name).lstrip("\ufeff")
     del data
     try:
         frame = pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False,
                             skip_blank_lines=False, engine="python" if len(text) < 1_000 else "c",
-                            nrows=limits.max_rows + 2)
+                            sep=separator(text, path.suffix.lower()), nrows=limits.max_rows + 2)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise UnreadableFile(f"{name}：CSV格式错误（{str(exc)[:120]}）。请用Excel打开检查后另存为.xlsx提交。", "corrupt") from exc
+        log.debug("%s: pandas: %r", name, exc)
+        raise UnreadableFile(f"{name}：表格文本的格式有误（某些行的列数不一致或引号不成对）。"
+                             "请用Excel打开检查后另存为.xlsx提交。", "corrupt") from exc
     if len(frame) > limits.max_rows + 1:
         raise UnreadableFile(f"{name}：超过 {limits.max_rows} 行的上限。请拆分后提交。", "too_large")
     rows = frame.to_numpy(dtype=object).tolist()

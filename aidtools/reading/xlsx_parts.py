@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import logging
 import os
 import posixpath
 import queue
@@ -30,6 +31,8 @@ from aidtools.reading.errors import UnreadableFile
 from aidtools.reading.extents import ColumnKinds, Extents, exact_extents, measure
 from aidtools.reading.limits import Limits, cell_budget
 from aidtools.reading.model import columns_in
+
+log = logging.getLogger(__name__)
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -148,7 +151,8 @@ def pieces(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str):
     except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
         raise UnreadableFile(f"{name}：压缩包设置了密码，无法读取。请提交未加密的.xlsx文件。", "encrypted") from exc
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, ValueError, OSError) as exc:
-        raise UnreadableFile(f"{name}：部件 {info.filename} 已损坏（{str(exc)[:80]}），文件可能不完整。"
+        log.debug("%s: part %s: %r", name, info.filename, exc)
+        raise UnreadableFile(f"{name}：部件 {info.filename} 已损坏（数据校验不通过），文件可能不完整。"
                              "请用Excel重新保存为.xlsx后提交。", "corrupt") from exc
     if tail:
         if not root_seen and (root := _ROOT_RE.search(tail)):
@@ -165,10 +169,11 @@ def sheet_parts(archive: zipfile.ZipFile, name: str) -> list[tuple[str, str, boo
         raise UnreadableFile(f"{name}：是ZIP压缩包，但不是Excel工作簿（缺少 {exc.args[0]}）。"
                              "请提交用Excel保存的.xlsx文件。", "format") from exc
     except DefusedXmlException as exc:
-        raise UnreadableFile(f"{name}：工作簿结构含有不安全的XML（{type(exc).__name__}），已拒绝读取。"
+        raise UnreadableFile(f"{name}：工作簿结构含有不安全的XML（实体声明），已拒绝读取。"
                              "请用Excel打开后另存为新的.xlsx再提交。", "entities") from exc
     except (SafeET.ParseError, zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
-        raise UnreadableFile(f"{name}：工作簿结构已损坏（{type(exc).__name__}）。"
+        log.debug("%s: workbook part: %r", name, exc)
+        raise UnreadableFile(f"{name}：工作簿结构已损坏（工作表清单无法读取）。"
                              "请用Excel打开后另存为新的.xlsx再提交。", "corrupt") from exc
     targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
     out = []
@@ -311,7 +316,8 @@ def scan_sheet(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, first
             raise UnreadableFile(f"{name}：部件 {info.filename} 含有不安全的XML，已拒绝读取。"
                                  "请用Excel打开后另存为新的.xlsx再提交。", "entities") from exc
         except Exception as exc:  # SAXParseException and friends: not well-formed XML
-            raise UnreadableFile(f"{name}：工作表部件 {info.filename} 不是有效的XML（{str(exc)[:80]}）。"
+            log.debug("%s: part %s: %r", name, info.filename, exc)
+            raise UnreadableFile(f"{name}：工作表部件 {info.filename} 不是有效的XML（内容不完整或被改动过）。"
                                  "请用Excel打开后另存为新的.xlsx再提交。", "corrupt") from exc
     else:
         scan.rows, scan.columns = extents.rows, extents.columns

@@ -19,10 +19,11 @@ from importlib import resources
 from pathlib import Path
 
 from aidtools.report.codec import RecordError, from_data, to_data
-from aidtools.report.records import (COMMANDS, MERGE_STATES, SCHEMA_VERSION, TASK_STATES, TIMELINESS_STATES,
-                                     DepartmentChange, DepartmentTimeliness, HistoryResult, ItemTimeliness,
+from aidtools.report.records import (COMMANDS, FOUND_OUTCOMES, MERGE_STATES, SCHEMA_VERSION, TASK_STATES,
+                                     TIMELINESS_STATES, DepartmentChange, DepartmentTimeliness, HistoryResult,
+                                     ItemChange, ItemTimeliness,
                                      RoundAccuracy, RoundSummary, TrackedFinding, AidedLine, CampusLine,
-                                     CoverageLine, FileAccount, FileResult, Figures, FundSourceLine, FundsLine,
+                                     CoverageLine, FileAccount, FileResult, FoundFile, Figures, FundSourceLine, FundsLine,
                                      InputFile, MergedTemplate, ProgrammeLine, ProgressItem, ReconciliationResult,
                                      RunReport, SpecVersion, SubsystemPart, Summary, Totals, Versions)
 
@@ -31,10 +32,10 @@ SCHEMA_FILE = "report.schema.json"
 STRICT_VARIABLE = "AIDTOOLS_STRICT_REPORTS"
 
 __all__ = [
-    "RunReport", "Versions", "SpecVersion", "InputFile", "FileResult", "Summary", "ProgressItem", "FileAccount",
+    "RunReport", "Versions", "SpecVersion", "InputFile", "FileResult", "FoundFile", "FOUND_OUTCOMES", "Summary", "ProgressItem", "FileAccount",
     "MergedTemplate", "SubsystemPart", "ReconciliationResult", "Figures", "Totals", "FundsLine", "ProgrammeLine",
     "CoverageLine", "AidedLine", "CampusLine", "FundSourceLine", "SCHEMA_VERSION", "MERGE_STATES", "TASK_STATES",
-    "COMMANDS", "ReportError", "TIMELINESS_STATES", "HistoryResult", "TrackedFinding", "DepartmentChange",
+    "COMMANDS", "ReportError", "TIMELINESS_STATES", "HistoryResult", "TrackedFinding", "DepartmentChange", "ItemChange",
     "RoundSummary", "RoundAccuracy", "ItemTimeliness", "DepartmentTimeliness",
     "to_json", "from_json", "load_report", "write_report", "schema", "validate",
 ]

@@ -32,6 +32,9 @@ MERGE_STATES = {
 TIMELINESS_STATES = {"on_time": "按时通过", "late": "逾期通过", "open": "尚未通过"}
 TASK_STATES = {"passed": "已通过", "check_failed": "检查未通过", "rec_failed": "对账未通过", "missing": "未提交"}
 COMMANDS = ("run", "check", "reconcile", "merge")
+# What became of a path found under the submissions folder, with its Chinese name.
+FOUND_OUTCOMES = {"checked": "已检查", "unreadable": "无法读取", "not_checked": "未检查", "ignored": "已忽略",
+                  "expanded": "已解压检查", "refused": "已拒绝"}
 
 
 @dataclass
@@ -59,6 +62,23 @@ class InputFile:
     sha256: str | None = None
     size: int = 0
     modified: str | None = None  # the file's modification time, ISO 8601
+
+
+@dataclass
+class FoundFile:
+    """One path found under the submissions folder (or inside a .zip there), and what became of it:
+    ``checked`` (its result is in ``files``), ``unreadable`` (in ``files`` too, with the reason),
+    ``expanded`` (a .zip whose files are listed after it), ``not_checked`` (not a table: a WPS .et, a
+    document, another archive …), ``ignored`` (lock, hidden and system files), ``refused`` (a damaged or
+    oversized zip, an unsafe member name)."""
+
+    path: str
+    department: str
+    kind: str  # what it is, in Chinese
+    outcome: str  # a key of FOUND_OUTCOMES
+    reason: str | None = None  # unreadable: the reader's reason (encrypted, old_excel, macro_sheet …)
+    message: str | None = None  # Chinese: why it is not checked and what to do
+    container: str | None = None  # the .zip it came out of
 
 
 @dataclass
@@ -312,6 +332,17 @@ class DepartmentChange:
 
 
 @dataclass
+class ItemChange:
+    """What changed for one department's data item (template) since the previous round."""
+
+    department: str
+    template: str | None = None  # None: findings about no one file (reconciliation of several templates)
+    fixed: int = 0
+    new: int = 0
+    still_open: int = 0
+
+
+@dataclass
 class RoundSummary:
     """One recorded round, as the history lists it."""
 
@@ -372,8 +403,10 @@ class HistoryResult:
     round: int
     store: str  # where the history lives (a path, or a database URL without its password)
     previous_round: int | None = None
+    run_id: str | None = None  # the run that recorded the round (aidtools.history.settle)
     rounds: list[RoundSummary] = field(default_factory=list)
     changes: list[DepartmentChange] = field(default_factory=list)
+    item_changes: list[ItemChange] = field(default_factory=list)  # the same per department and template
     fixed: list[TrackedFinding] = field(default_factory=list)
     new: list[TrackedFinding] = field(default_factory=list)
     still_open: list[TrackedFinding] = field(default_factory=list)
@@ -395,6 +428,7 @@ class RunReport:
     schema_version: int = SCHEMA_VERSION
     submissions: str | None = None  # the submissions folder's name
     inputs: list[InputFile] = field(default_factory=list)
+    found: list[FoundFile] = field(default_factory=list)  # every path under the folder, checked or not
     summary: Summary = field(default_factory=Summary)
     files: list[FileResult] = field(default_factory=list)
     progress: list[ProgressItem] = field(default_factory=list)
@@ -406,3 +440,7 @@ class RunReport:
 
     def files_in_use(self) -> list[FileResult]:
         return [f for f in self.files if not f.superseded]
+
+    def not_checked(self) -> list[FoundFile]:
+        """What was found and not checked: not tables, ignored, refused."""
+        return [f for f in self.found if f.outcome in ("not_checked", "ignored", "refused")]

@@ -94,40 +94,57 @@ def _other_item(entry: dict) -> dict:
 
 
 # ---------------------------------------------------------------- task status
-def _task_programmes(world: World, subs) -> dict:
-    """(task, sub) pairs' programmes: path → set of 资助项目 in the file (disbursement files)."""
-    out = {}
-    for s in subs:
-        if s.table == "disbursement" and len(s.rows):
-            out[s.path] = set(world.disb["programme"].to_numpy()[s.rows].tolist())
-    return out
+ITEM_OF_TABLE = {"students": "学生基本信息", "difficulty": "家庭经济困难学生认定", "loan": "国家助学贷款",
+                 "allocation": "资金下达"}
+ANY_PAYMENT = "资助发放"  # a task item for every payment a department sends (分校学生处)
+SUBSYSTEMS = ("本专科", "研究生")
+
+
+def _programme_of_item(item: str) -> str | None:
+    """``国家助学金发放`` → ``国家助学金``; None for an item naming no single programme."""
+    return item[:-2] if item.endswith("发放") and item != ANY_PAYMENT else None
+
+
+def served_tasks(world: World, sub) -> set[tuple[str, str, str]]:
+    """The task items (子系统, 数据项, 责任部门) a file serves, from what it holds (as the task table means it):
+    its department; its data item (a payment file: ``<资助项目>发放`` for each programme it pays, and
+    ``资助发放``); the subsystems of its students (both when it has none, as the fund allocation)."""
+    sids = world.sids(sub)
+    sids = sids[sids >= 0]
+    subsystems = set(np.asarray(world.st["subsystem"])[sids].tolist()) or set(SUBSYSTEMS)
+    if sub.table == "disbursement":
+        programmes = set(world.disb["programme"].to_numpy()[sub.rows].tolist())
+        items = {f"{p}发放" for p in programmes} | ({ANY_PAYMENT} if programmes else set())
+    else:
+        items = {ITEM_OF_TABLE[sub.table]} if sub.table in ITEM_OF_TABLE and len(sub.rows) else set()
+    return {(s, i, sub.department) for s in subsystems for i in items}
 
 
 def task_status(world: World, subs, mistakes: list[dict]) -> dict:
     """task → (files, passed, save dates) of one round, as far as the sample knows it.
 
-    The files behind a task are its submissions (``Submission.task``) that follow a template (not the
-    unreadable copy, not a superseded version). A task passes when it has a file, no file of it has a
-    planted error (cell, row, template or file truth entry of severity error), and no planted
-    reconciliation error names a record of its files (a payment of that student and programme) or, for
-    group rules (rec.over_allocation, rec.over_quota), its programme and college (the task whose 数据项
-    names that programme and whose 责任部门 is the college, else every task naming that programme).
+    The files behind a task are the readable files in use (not a superseded version, not a broken copy)
+    that serve it (:func:`served_tasks`: department, data item, subsystem). A task passes when it has a
+    file, no file of it has a planted error (cell, row, template or file truth entry of severity error),
+    and no planted reconciliation error names a record of its files (a payment of that student and
+    programme, for the task of that programme) or, for group rules (rec.over_allocation, rec.over_quota),
+    its programme and college (the task whose 数据项 names that programme and whose 责任部门 is the
+    college, else every task naming that programme).
     """
     files = {}
     for s in subs:
-        if s.task and s.template and s.special != SUPERSEDED and s.copy_of is None:
-            files.setdefault(s.task, []).append(s)
+        if s.template and s.special != SUPERSEDED and s.copy_of is None and s.raw is None:
+            for t in served_tasks(world, s):
+                files.setdefault(t, []).append(s)
     failing = {m["file"] for m in mistakes if m["kind"] == "cell" and m["severity"] == "error"}
     bad_tasks = set()
     disb = world.disb
-    programmes = _task_programmes(world, subs)
     for m in mistakes:
         if m["kind"] != "rec" or m["severity"] != "error":
             continue
         wanted = set(m["programme"].split("、"))
         if m.get("student_no") is None:
-            # The task of that programme (its 数据项 names it, as the task table maps items to programmes).
-            hit = [t for t in files if any(p in t[1] for p in wanted)]
+            hit = [t for t in files if _programme_of_item(t[1]) in wanted]
             own = [t for t in hit if t[2] == m["department"]]
             bad_tasks.update(own or hit)
             continue
@@ -137,6 +154,9 @@ def task_status(world: World, subs, mistakes: list[dict]) -> dict:
             hit &= disb["batch"].astype(str) == str(m["batch"])
         rows = np.flatnonzero(hit.to_numpy())
         for t, ss in files.items():
+            about = _programme_of_item(t[1])
+            if about is not None and about not in wanted:
+                continue
             if any(s.table == "disbursement" and np.isin(s.rows, rows).any() for s in ss):
                 bad_tasks.add(t)
     out = {}
@@ -174,17 +194,20 @@ def task_truth(tasks, rounds: list[dict], as_ofs: list[dt.date]) -> list[dict]:
 
 
 # ---------------------------------------------------------------- the second round
-def _late_fixer(planter: CellPlanter, status1: dict, rec_only: dict, deadlines: dict, mistakes1: list[dict],
-                as_of: dt.date):
-    """The first college task (sorted) that failed in round 1 through cell errors, all of its plants
-    fixable, with its deadline before round 1's as_of and no reconciliation error (``rec_only``: status with the rec plants alone)."""
+def _late_fixer(world: World, planter: CellPlanter, status1: dict, rec_only: dict, deadlines: dict,
+                mistakes1: list[dict], as_of: dt.date):
+    """The first task (sorted; a college's first, else any department's) of the task table that failed in
+    round 1 through cell errors, all of its plants fixable, with its deadline before round 1's as_of and
+    no reconciliation error (``rec_only``: status with the rec plants alone)."""
     open_files = {m["file"] for m in mistakes1 if m["kind"] == "cell" and m["severity"] == "error"}
     by_task = {}
     for spot in planter.spots:
-        by_task.setdefault(spot.sub.task, []).append(spot)
-    for t in sorted(status1):
-        if t[2] not in MAIN_COLLEGES or status1[t]["passed"] or not rec_only[t]["passed"] or deadlines[t] >= as_of.strftime("%Y%m%d"):
-            continue
+        for t in served_tasks(world, spot.sub):
+            by_task.setdefault(t, []).append(spot)
+    due = as_of.strftime("%Y%m%d")
+    candidates = [t for t in sorted(status1) if t in deadlines and not status1[t]["passed"]
+                  and rec_only[t]["passed"] and deadlines[t] < due]
+    for t in sorted(candidates, key=lambda t: t[2] not in MAIN_COLLEGES):
         spots = by_task.get(t, [])
         files = {s.sub.path for s in spots}
         if not spots or not all(s.plant in FIXABLE for s in spots) or not files & open_files:
@@ -205,7 +228,7 @@ def second_round(out: Path, world: World, planter: CellPlanter, rec_truth: list[
     before = {id(s): dict(s.overrides) for s in subs}
 
     rec_only = task_status(world, subs, [m for m in truth1["mistakes"] if m["kind"] != "cell"])
-    late_task, forced = _late_fixer(planter, status1, rec_only, deadlines, truth1["mistakes"], as_of1)
+    late_task, forced = _late_fixer(world, planter, status1, rec_only, deadlines, truth1["mistakes"], as_of1)
     forced_ids = {id(s) for s in forced}
     fixable = [i for i, s in enumerate(planter.spots)
                if id(s) not in forced_ids and s.plant in FIXABLE and (s.pos, s.header) in s.sub.overrides]
@@ -231,7 +254,7 @@ def second_round(out: Path, world: World, planter: CellPlanter, rec_truth: list[
     planter.rng = rng
     n_old = len(planter.spots)
     data_subs = [s for s in subs if s.table in ("students", "difficulty", "disbursement", "loan") and s.raw is None
-                 and s.other_sheet is None and not s.special and s.task != late_task and len(s.rows)]
+                 and s.other_sheet is None and not s.special and late_task not in served_tasks(world, s) and len(s.rows)]
     kinds = [k for k in KINDS if k.name in FIXABLE]
     for _ in range(200):
         if len(planter.spots) - n_old >= NEW_MISTAKES:

@@ -1,12 +1,13 @@
 """Alembic migrations of the history, shipped in the package and run at open (:func:`upgrade`).
 
-Revisions: ``0001`` rounds, inputs and findings; ``0002`` merge accounts and task progress."""
+Revisions: ``0001`` rounds, inputs and findings; ``0002`` merge accounts and task progress;
+``0003`` a round's state (pending until its run's output is in place) and its run."""
 from __future__ import annotations
 
 from pathlib import Path
 
 HERE = Path(__file__).parent
-HEAD = "0002"
+HEAD = "0003"
 
 
 def config(connection):
