@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -78,7 +79,8 @@ def lab(tmp_path_factory):
         process = subprocess.Popen(
             [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
              f"--ServerApp.root_dir={root}", f"--LabApp.app_settings_dir={lab_settings_dir(home / 'app')}",
-             "--ServerApp.kernel_spec_manager_class=aidtools.kernel.ThisInterpreterKernelSpecManager"],
+             "--ServerApp.kernel_spec_manager_class=aidtools.kernel.ThisInterpreterKernelSpecManager",
+             "--LabApp.expose_app_in_browser=True"],
             cwd=root, env=env, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + START_SECONDS
@@ -113,17 +115,85 @@ def number(text: str) -> int:
     return int(text.replace(",", "")) if text.strip() else 0
 
 
+def api(base: str, token: str, path: str):
+    """GET ``path`` of the Jupyter server's REST API (JSON)."""
+    request = urllib.request.Request(f"{base}{path}", headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.loads(answer.read().decode("utf-8"))
+
+
+def wait_kernel_idle(page, base: str, token: str, notebook: str, seconds: float) -> str:
+    """The id of the kernel of ``notebook``'s session once the server says it is idle and the page is
+    connected to it and has it idle too (JupyterLab's own session context, exposed by
+    ``--LabApp.expose_app_in_browser``). Until then a click on "restart and run all" can race the start."""
+    deadline, seen = time.monotonic() + seconds, "no session yet"
+    while time.monotonic() < deadline:
+        sessions = [s for s in api(base, token, "/api/sessions") if s.get("path") == notebook]
+        if sessions and sessions[0].get("kernel"):
+            kernel = api(base, token, f"/api/kernels/{sessions[0]['kernel']['id']}")
+            seen = f"server: kernel {kernel['id']} {kernel['execution_state']}"
+            if kernel["execution_state"] == "dead":
+                break
+            page_state = page.evaluate(PAGE_KERNEL_JS, notebook)
+            seen += f"; page: {page_state}"
+            if kernel["execution_state"] == "idle" and page_state == f"{kernel['id']} connected idle ready":
+                return kernel["id"]
+        time.sleep(0.5)
+    raise AssertionError(f"the kernel of {notebook} did not become idle in {seconds:.0f} s ({seen})")
+
+
+# what the page's session context says about the notebook's kernel: "<id> <connection> <status> ready|not ready"
+PAGE_KERNEL_JS = """(path) => {
+    const app = window.jupyterapp;
+    if (!app) return 'no app';
+    const panel = [...app.shell.widgets('main')].find(w => w.context && w.context.path === path);
+    const ctx = panel && panel.sessionContext;
+    const kernel = ctx && ctx.session && ctx.session.kernel;
+    if (!kernel) return 'no kernel';
+    return `${kernel.id} ${kernel.connectionStatus} ${kernel.status} ${ctx.isReady ? 'ready' : 'not ready'}`;
+}"""
+
+# every code cell: its prompt and the first line of its code
+CELLS_JS = """() => [...document.querySelectorAll(
+        '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-CodeCell')].map(c => ({
+    prompt: (c.querySelector('.jp-InputPrompt') || {innerText: ''}).innerText.trim(),
+    code: ((c.querySelector('.jp-InputArea-editor .cm-content') || {innerText: ''}).innerText.trim().split('\\n')[0]),
+}))"""
+
+
+def code_cells(page) -> list[dict]:
+    return page.evaluate(CELLS_JS)
+
+
 def open_and_run(page, base: str, token: str, name: str) -> None:
-    page.goto(f"{base}/lab/tree/notebooks/{name}?reset&token={token}", wait_until="domcontentloaded", timeout=RUN_MS)
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=WIDGET_MS)
-    page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator[data-status=\"idle\"]')",
-                           timeout=WIDGET_MS)
+    """Open ``notebooks/name`` in JupyterLab, wait until its kernel is idle and the page connected, then
+    restart and run all as an analyst does (the toolbar button, the dialog), and wait until every code
+    cell has its execution count; a cell that did not finish is named in the failure."""
+    notebook = f"notebooks/{name}"
+    page.goto(f"{base}/lab/tree/{notebook}?reset&token={token}", wait_until="domcontentloaded", timeout=RUN_MS)
+    page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=WIDGET_MS)
+    waited = time.monotonic()
+    kernel = wait_kernel_idle(page, base, token, notebook, START_SECONDS)
+    print(f"{name}: kernel idle and connected after {time.monotonic() - waited:.1f} s")
     page.click('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-NotebookPanel-toolbar [data-command="notebook:restart-run-all"]')
     page.click(".jp-Dialog .jp-mod-accept")
-    page.wait_for_function("""() => {
-        const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
-        return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.innerText));
-    }""", timeout=RUN_MS)
+    started, deadline = time.monotonic(), time.monotonic() + RUN_MS / 1000
+    cells = code_cells(page)
+    while time.monotonic() < deadline:
+        cells = code_cells(page)
+        if cells and all(re.fullmatch(r"\[\d+\]:?", c["prompt"]) for c in cells):
+            print(f"{name}: run all took {time.monotonic() - started:.0f} s")
+            return
+        state = api(base, token, f"/api/kernels/{kernel}")["execution_state"]
+        if state == "dead" or not any(s.get("kernel", {}).get("id") == kernel for s in api(base, token, "/api/sessions")):
+            break
+        time.sleep(1)
+    screenshot(page, f"{Path(name).stem}-unfinished")
+    unfinished = [f"cell {k + 1} {c['prompt'] or '[ ]'} {c['code']!r}" for k, c in enumerate(cells)
+                  if not re.fullmatch(r"\[\d+\]:?", c["prompt"])]
+    state = api(base, token, f"/api/kernels/{kernel}")["execution_state"] if kernel else "?"
+    raise AssertionError(f"{name}: after {time.monotonic() - started:.0f} s, kernel {state}, not finished: "
+                         + "; ".join(unfinished))
 
 
 def outputs_text(page) -> str:
