@@ -71,8 +71,11 @@ def _row_colours(frame: pd.DataFrame) -> list[str]:
     return colours.tolist()
 
 
-# Columns of running text: they wrap by words within a sensible width; every other column stays on one line.
-LONG_TEXT = {"message", "path", "sources", "reason", "superseded_by", "value", "说明", "原因", "文件"}
+# Columns of running text: they wrap by words within a sensible width (a word longer than the column breaks, but
+# never sets the column's width: break-word, not anywhere, so auto layout cannot squeeze it to a character a line);
+# every other column stays on one line.
+LONG_TEXT = {"message", "path", "sources", "reason", "superseded_by", "value", "held_back_path", "provenance_path",
+             "说明", "原因", "文件"}
 
 
 def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
@@ -123,7 +126,7 @@ def styled(frame: pd.DataFrame, highlight: bool = True, mark: dict | None = None
     wrapped = [c for c in text if c in long]
     if wrapped:
         styler = styler.set_properties(subset=wrapped, **{"min-width": "10em", "max-width": "32em",
-                                                          "white-space": "normal", "overflow-wrap": "anywhere"})
+                                                          "white-space": "normal", "overflow-wrap": "break-word"})
     if LABELS["message"] in wrapped or LABELS["reason"] in wrapped:  # the text to read gets the most room
         styler = styler.set_properties(subset=[c for c in (LABELS["message"], LABELS["reason"]) if c in wrapped],
                                        **{"min-width": "20em"})

@@ -16,11 +16,15 @@ from aidtools.widgets.tables import for_reading, styled
 
 class TableView:
     """``frame`` (English or Chinese columns) shown through :func:`~aidtools.widgets.tables.styled`, capped
-    at ``limit`` rows until 显示全部; 导出 writes every row to ``export_dir/<name>.xlsx``."""
+    at ``limit`` rows until 显示全部; 导出 writes every row to ``export_dir/<name>.xlsx``.
+
+    ``hide`` names columns left out of the page but kept in the export; by default the rule id (``rule``)
+    when the rule's Chinese title (``title``) is beside it, so that the message has room at 1400 px."""
 
     def __init__(self, frame: pd.DataFrame, limit: int = 50, name: str = "表格", export_dir=None,
-                 css_class: str | None = None, empty: str = "（没有可显示的行）"):
+                 css_class: str | None = None, empty: str = "（没有可显示的行）", hide=None):
         self.limit, self.name, self.empty = limit, name, empty
+        self.hide = hide
         self.export_dir = Path(export_dir) if export_dir is not None else None
         self.showing_all = False
         self.count = W.HTML()
@@ -49,7 +53,10 @@ class TableView:
         self.refresh()
 
     def shown(self) -> pd.DataFrame:
-        return self.frame if self.showing_all else self.frame.head(self.limit)
+        """The rows shown (all, or the first ``limit``), without the hidden columns."""
+        rows = self.frame if self.showing_all else self.frame.head(self.limit)
+        hide = self.hide if self.hide is not None else (["rule"] if {"rule", "title"} <= set(rows.columns) else [])
+        return rows.drop(columns=[c for c in hide if c in rows.columns])
 
     def refresh(self) -> None:
         total, shown = len(self.frame), len(self.shown())
