@@ -55,10 +55,25 @@ def unreadable_html(batch: steps.Batch) -> str:
             f"已作为问题列入下面的问题表：<ul>{''.join(lines)}</ul></div>")
 
 
+def not_checked_html(batch: steps.Batch) -> str:
+    """The files found in the folder and not checked (not tables, lock, hidden and system files, refused
+    zips; :mod:`aidtools.inventory`), one line each with what it is and what to do, as ``aidtools run``'s
+    report lists them; "" when there are none."""
+    from aidtools.report import FOUND_OUTCOMES
+
+    items = batch.inventory.not_checked()
+    if not items:
+        return ""
+    lines = [f"<li>{html.escape(i.path)}：{html.escape(i.kind)}，{html.escape(FOUND_OUTCOMES[i.outcome])}。"
+             f"{html.escape(i.message or '')}</li>" for i in items[:30]]
+    more = f"<li>……另有 {len(items) - 30} 个文件</li>" if len(items) > 30 else ""
+    return f"<div class='aid-note'>另有 {len(items)} 个文件未检查：<ul>{''.join(lines)}{more}</ul></div>"
+
+
 def check_folder(folder, options: steps.Options, out) -> steps.Batch:
     """The check cell of every analyst notebook: a progress bar, :func:`aidtools.steps.check` (the same
-    step and options as ``aidtools run``), then the summary line and the files that could not be read,
-    shown in the page; log records go to the log file."""
+    step and options as ``aidtools run``), then the summary line, the files that could not be read and
+    those not checked, shown in the page; log records go to the log file."""
     from IPython.display import HTML, display
 
     from aidtools.widgets.progress import ProgressBar
@@ -67,7 +82,7 @@ def check_folder(folder, options: steps.Options, out) -> steps.Batch:
     bar = ProgressBar("检查文件")
     display(bar)
     batch = steps.check([folder], options, progress=bar)
-    display(HTML(f"<p><b>{html.escape(batch.summary_line())}</b></p>{unreadable_html(batch)}"
+    display(HTML(f"<p><b>{html.escape(batch.summary_line())}</b></p>{unreadable_html(batch)}{not_checked_html(batch)}"
                  f"<p class='aid-note'>运行日志：输出文件夹中的 {LOG_NAME.as_posix()}</p>"))
     return batch
 

@@ -458,3 +458,16 @@ def test_task_status_colours():
                           "overdue": [False, False, False, False, True]})
     assert _row_colours(frame) == [f"background-color: {ORANGE}"] * 2 + [f"background-color: {GREY}", "",
                                                                             f"background-color: {RED}"]
+
+
+def test_the_check_cell_names_the_files_it_did_not_check(tmp_path):
+    """aidtools.notebook: what the inventory found and did not check is in the page, as in the report."""
+    from aidtools import steps
+    from aidtools.notebook import not_checked_html
+
+    (tmp_path / "文学院").mkdir()
+    (tmp_path / "文学院" / "说明.docx").write_bytes(b"PK\x03\x04 not really")
+    (tmp_path / "文学院" / "~$名单.xlsx").write_bytes(b"lock")
+    batch = steps.check([tmp_path], steps.options())
+    note = not_checked_html(batch)
+    assert "另有 2 个文件未检查" in note and "文学院/说明.docx" in note and "名单.xlsx" in note

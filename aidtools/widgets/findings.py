@@ -118,7 +118,8 @@ class FindingsBrowser:
 
 
 class FileViewer:
-    """Pick a file: its findings on the left, its rows (personal data masked, rows with errors marked) on the right."""
+    """Pick a file: its findings, and below them its rows (personal data masked, rows with errors marked by
+    the rules' titles); one above the other, each the output's full width, so that the messages have room."""
 
     def __init__(self, reports, specs=None, max_rows: int = 100):
         from aidtools.specs import load_specs
@@ -133,17 +134,15 @@ class FileViewer:
         self.info = W.HTML()
         self.left = TableView(pd.DataFrame(), limit=max_rows, empty="（没有问题）")
         self.right = TableView(pd.DataFrame(), limit=max_rows)
-        self.left.widget.layout = W.Layout(width="50%")
-        self.right.widget.layout = W.Layout(width="50%")
         self.file.observe(lambda _: self.refresh(), names="value")
         self.only_errors.observe(lambda _: self.refresh(), names="value")
         self.widget = W.VBox([W.HBox([self.file, self.only_errors]), self.info,
-                              W.HBox([self.left.widget, self.right.widget])])
+                              W.HTML("<b>问题</b>"), self.left.widget, W.HTML("<b>数据行</b>"), self.right.widget])
         self.widget.add_class("aid-file-viewer")
         self.refresh()
 
     def rows(self) -> pd.DataFrame:
-        """The chosen file's rows as shown on the right."""
+        """The chosen file's rows as shown below its findings."""
         from aidtools.widgets.records import error_rows_marked
         report = self.reports.get(self.file.value)
         if report is None:
@@ -154,7 +153,7 @@ class FileViewer:
         return table
 
     def findings(self) -> pd.DataFrame:
-        """The chosen file's findings as shown on the left."""
+        """The chosen file's findings as shown above its rows."""
         from aidtools.widgets.records import reports_findings
         report = self.reports.get(self.file.value)
         if report is None:

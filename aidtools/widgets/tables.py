@@ -75,7 +75,7 @@ def _row_colours(frame: pd.DataFrame) -> list[str]:
 # never sets the column's width: break-word, not anywhere, so auto layout cannot squeeze it to a character a line);
 # every other column stays on one line.
 LONG_TEXT = {"message", "path", "sources", "reason", "superseded_by", "value", "held_back_path", "provenance_path",
-             "说明", "原因", "文件"}
+             "说明", "原因", "文件", "规则"}
 
 
 def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
@@ -125,11 +125,11 @@ def styled(frame: pd.DataFrame, highlight: bool = True, mark: dict | None = None
         styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
     wrapped = [c for c in text if c in long]
     if wrapped:
-        styler = styler.set_properties(subset=wrapped, **{"min-width": "10em", "max-width": "32em",
+        styler = styler.set_properties(subset=wrapped, **{"min-width": "8em", "max-width": "32em",
                                                           "white-space": "normal", "overflow-wrap": "break-word"})
     if LABELS["message"] in wrapped or LABELS["reason"] in wrapped:  # the text to read gets the most room
         styler = styler.set_properties(subset=[c for c in (LABELS["message"], LABELS["reason"]) if c in wrapped],
-                                       **{"min-width": "20em"})
+                                       **{"min-width": "14em"})
     if numbers:
         styler = styler.set_properties(subset=numbers, **{"text-align": "right", "white-space": "nowrap"})
     # JupyterLab lays tables out with fixed columns, centred; at the width of an output that squeezes every
