@@ -90,7 +90,7 @@ __all__ = ["load_report", "labelled", "files_frame", "not_checked_frame", "findi
            "errors_by_department_rule", "progress_frame", "progress_by_department", "reconciliation_frame",
            "reconciliation_by_rule", "funds_frame", "funds_by_programme", "over_allocated", "funds_by_department",
            "funds_by_source", "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_parts_frame",
-           "merge_files_frame", "inputs_frame",
+           "merge_files_frame", "merge_files_table", "inputs_frame",
            "summary_frame", "options", "headline", "mask_student_no", "has_previous_round", "history_rounds",
            "history_changes", "history_item_changes", "still_open", "accuracy_frame", "accuracy_trend", "accuracy_by_department",
            "timeliness_items",
@@ -579,6 +579,20 @@ def merge_files_frame(report: RunReport, only_problems: bool = False) -> pd.Data
     frame["status"] = frame["status"].map(MERGE_STATES)
     frame["reason"] = _mask_column(frame["reason"])
     return frame.reset_index(drop=True)
+
+
+def merge_files_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`merge_files_frame` as an analyst reads it on the page: the template's Chinese title first; the
+    department (the first part of the path) and the file that superseded it (the reason names it) left
+    out, so that the reason has room. English names; the export keeps every column.
+
+    >>> f = pd.DataFrame({"template": ["loan"], "path": ["文学院/贷款.xlsx"], "department": ["文学院"],
+    ...                   "superseded_by": [None], "reason": ["x"]})
+    >>> merge_files_table(f).columns.tolist()
+    ['template_title', 'path', 'reason']
+    """
+    out = with_template_titles(frame)
+    return out.drop(columns=[c for c in ("department", "superseded_by") if c in out.columns])
 
 
 def _merge_reason(status: str, rows_held_back, superseded_by) -> str | None:

@@ -192,8 +192,8 @@ def open_and_run(page, base: str, token: str, name: str) -> None:
     unfinished = [f"cell {k + 1} {c['prompt'] or '[ ]'} {c['code']!r}" for k, c in enumerate(cells)
                   if not re.fullmatch(r"\[\d+\]:?", c["prompt"])]
     state = api(base, token, f"/api/kernels/{kernel}")["execution_state"] if kernel else "?"
-    raise AssertionError(f"{name}: after {time.monotonic() - started:.0f} s, kernel {state}, not finished: "
-                         + "; ".join(unfinished))
+    raise AssertionError(f"{name}: after {time.monotonic() - started:.0f} s (the server has the kernel {state}), "
+                         "these cells did not finish: " + "; ".join(unfinished))
 
 
 def outputs_text(page) -> str:
