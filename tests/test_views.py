@@ -471,3 +471,27 @@ def test_the_check_cell_names_the_files_it_did_not_check(tmp_path):
     batch = steps.check([tmp_path], steps.options())
     note = not_checked_html(batch)
     assert "另有 2 个文件未检查" in note and "文学院/说明.docx" in note and "名单.xlsx" in note
+
+
+def test_the_reconciliation_browser_shows_the_chosen_finding_in_full():
+    """A line of the list is cut at its right edge: the chosen finding is shown whole below it, masked."""
+    from aidtools.widgets import ReconciliationBrowser
+
+    message = "学号2015123456的国家奖学金与国家励志奖学金在同一学年同时获得，" * 4 + "请核对。"
+    findings = pd.DataFrame({"rule": ["rec.exclusive_awards"], "severity": ["error"], "student_no": ["2015123456"],
+                             "programme": ["国家奖学金"], "academic_year": ["2017-2018"], "department": ["文学院"],
+                             "message": [message], "sources": [[]]})
+    browser = ReconciliationBrowser(findings, [])
+    assert "文学院" in browser.detail.value and browser.detail.value.count("在同一学年同时获得，") == 4
+    assert "请核对。" in browser.detail.value and "2015123456" not in browser.detail.value
+
+
+def test_a_few_records_read_down_the_page():
+    from aidtools.widgets.records import by_field
+
+    two = pd.DataFrame({"文件": ["a.xlsx", "b.xlsx"], "行": [3, 9], "备注": [None, ""], "金额": [100, 200]})
+    table = by_field(two)
+    assert table.columns.tolist() == ["字段", "记录 1", "记录 2"]
+    assert table["字段"].tolist() == ["文件", "行", "金额"]  # 备注 is empty in both
+    many = pd.concat([two] * 3, ignore_index=True)
+    assert by_field(many).equals(many)

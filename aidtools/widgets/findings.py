@@ -198,9 +198,12 @@ class ReconciliationBrowser:
         self.all_button = W.Button(description="显示全部", icon="list", layout=W.Layout(width="auto"))
         self.all_button.on_click(lambda _: self._fill(everything=True))
         self.records_out = TableView(pd.DataFrame(), limit=50, empty="（没有可显示的记录）")
+        self.detail = W.HTML()  # the chosen finding in full: a line of the list is cut at its right edge
+        self.detail.add_class("aid-rec-detail")
         self.choice.observe(lambda _: self.show(), names="value")
         self.widget = W.VBox([W.HBox([self.rule, self.department]), W.HBox([self.count, self.all_button]),
-                              self.choice, W.HTML("<b>相关记录（个人信息已脱敏）：</b>"), self.records_out.widget])
+                              self.choice, self.detail, W.HTML("<b>相关记录（个人信息已脱敏）：</b>"),
+                              self.records_out.widget])
         self.widget.add_class("aid-rec-browser")
         self._fill()
 
@@ -226,7 +229,17 @@ class ReconciliationBrowser:
         return source_rows(self.reports, sources if isinstance(sources, list) else [], self.specs)
 
     def show(self) -> None:
-        self.records_out.update(self.records())
+        """The chosen finding in full (wrapping) and its records, a few of them one to a column."""
+        import html
+
+        from aidtools.widgets.records import by_field
+        if self.choice.value is None:
+            self.detail.value = ""
+        else:
+            line = reconciliation_labels(self.findings.loc[[self.choice.value]])[0]
+            self.detail.value = (f"<div style='white-space: normal; overflow-wrap: break-word; max-width: 60em; "
+                                 f"margin: 4px 0 8px 0'>{html.escape(line)}</div>")
+        self.records_out.update(by_field(self.records()))
 
     def _ipython_display_(self):
         display(self.widget)

@@ -110,3 +110,21 @@ def reports_findings(reports) -> pd.DataFrame:
     out["value"] = out["value"].map(lambda v: mask_text(v) if isinstance(v, str) else v)
     out["message"] = out["message"].map(lambda v: mask_text(v) if isinstance(v, str) else v)
     return out
+
+
+def by_field(frame: pd.DataFrame, at_most: int = 4) -> pd.DataFrame:
+    """A few records (at most ``at_most``) one to a column, a field to a row (字段, then 内容 or 记录 1, 记录 2 …),
+    so that a record with many fields reads down the page instead of running off its right edge; fields
+    empty in every record are left out. More records stay one to a row.
+
+    >>> by_field(pd.DataFrame({"文件": ["a.xlsx"], "行": [3], "备注": [None]})).values.tolist()
+    [['文件', 'a.xlsx'], ['行', 3]]
+    """
+    if frame.empty or len(frame) > at_most:
+        return frame
+    out = frame.reset_index(drop=True).astype(object).T
+    out.columns = ["内容"] if len(frame) == 1 else [f"记录 {k + 1}" for k in range(len(frame))]
+    filled = out.apply(lambda column: column.map(lambda v: v is not None and not (isinstance(v, float) and pd.isna(v))
+                                                 and str(v).strip() != ""))
+    return out[filled.any(axis=1)].rename_axis("字段").reset_index()
+
