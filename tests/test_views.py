@@ -484,6 +484,7 @@ def test_the_reconciliation_browser_shows_the_chosen_finding_in_full():
     browser = ReconciliationBrowser(findings, [])
     assert "文学院" in browser.detail.value and browser.detail.value.count("在同一学年同时获得，") == 4
     assert "请核对。" in browser.detail.value and "2015123456" not in browser.detail.value
+    assert browser.records_out.count.value == "共 0 条"  # no source named: no records
 
 
 def test_a_few_records_read_down_the_page():

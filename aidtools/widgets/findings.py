@@ -239,7 +239,8 @@ class ReconciliationBrowser:
             line = reconciliation_labels(self.findings.loc[[self.choice.value]])[0]
             self.detail.value = (f"<div style='white-space: normal; overflow-wrap: break-word; max-width: 60em; "
                                  f"margin: 4px 0 8px 0'>{html.escape(line)}</div>")
-        self.records_out.update(by_field(self.records()))
+        records = self.records()
+        self.records_out.update(by_field(records), count=f"共 {len(records)} 条记录" if len(records) else None)
 
     def _ipython_display_(self):
         display(self.widget)

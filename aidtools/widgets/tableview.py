@@ -42,10 +42,12 @@ class TableView:
             self.widget.add_class(css_class)
         self.update(frame)
 
-    def update(self, frame: pd.DataFrame) -> None:
-        """Show another frame (a new filter), capped again."""
+    def update(self, frame: pd.DataFrame, count: str | None = None) -> None:
+        """Show another frame (a new filter), capped again; ``count`` says what it holds when its rows are
+        not the things counted (a record a column: "共 1 条记录")."""
         self.frame = frame.reset_index(drop=True)
         self.showing_all = False
+        self.count_text = count
         self.refresh()
 
     def show_all(self) -> None:
@@ -61,6 +63,8 @@ class TableView:
     def refresh(self) -> None:
         total, shown = len(self.frame), len(self.shown())
         self.count.value = f"显示前 {shown} 条，共 {total} 条" if shown < total else f"共 {total} 条"
+        if getattr(self, "count_text", None) and shown == total:
+            self.count.value = self.count_text
         self.all_button.layout.display = None if shown < total else "none"
         self.output.clear_output()
         with self.output:
