@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Debian packages: a browser for the dashboard tests, a CJK font so charts render Chinese.
 DEB_PACKAGES := chromium fonts-noto-cjk
 
-.PHONY: demo test setup system-deps postgres postgres-stop dashboard bench sample clean
+.PHONY: demo test setup lab-settings system-deps postgres postgres-stop dashboard bench sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) system-deps lab-settings
+
+# The project's JupyterLab settings (jupyterlab/overrides.d/): no news pop-up, the interface in Chinese (the
+# zh_CN language pack is a dependency). Installed as the venv's default settings, namespaced so that a
+# user's own overrides.json stays theirs.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.d
+lab-settings: $(STAMP)
+	install -d $(LAB_SETTINGS)
+	install -m 644 jupyterlab/overrides.d/aidtools.json $(LAB_SETTINGS)/aidtools.json
 
 # Installs the Debian packages when they are missing and we may (root with apt-get); otherwise says what to do.
 system-deps:

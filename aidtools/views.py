@@ -90,7 +90,7 @@ __all__ = ["load_report", "labelled", "files_frame", "not_checked_frame", "findi
            "errors_by_department_rule", "progress_frame", "progress_by_department", "reconciliation_frame",
            "reconciliation_by_rule", "funds_frame", "funds_by_programme", "over_allocated", "funds_by_department",
            "funds_by_source", "coverage_frame", "coverage_by_level", "campus_frame", "merge_frame", "merge_parts_frame",
-           "merge_files_frame", "inputs_frame",
+           "merge_files_frame", "merge_files_table", "inputs_frame",
            "summary_frame", "options", "headline", "mask_student_no", "has_previous_round", "history_rounds",
            "history_changes", "history_item_changes", "still_open", "accuracy_frame", "accuracy_trend", "accuracy_by_department",
            "timeliness_items",
@@ -183,6 +183,55 @@ def _template_label(template) -> str | None:
 def _rule_titles() -> dict[str, str]:
     from aidtools.rules import RULES
     return {rid: rule.title for rid, rule in RULES.items()}
+
+
+# The department is the first part of the path, the sheet is the template's: left out, so that the message has room.
+FINDING_TABLE_COLUMNS = ["path", "template_title", "severity", "title", "rule", "row", "column", "field", "value",
+                         "message"]
+
+
+def findings_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A findings frame (:func:`findings_frame`, or the findings of checked files) as an analyst reads it:
+    the template's Chinese title (``template_title``), the rule's title (``title``) beside its id, in
+    reading order; the columns the frame lacks are left out. English names; :func:`labelled` or
+    :func:`aidtools.widgets.tables.styled` give the headers.
+
+    >>> f = pd.DataFrame({"template": ["student"], "rule": ["id.checksum"], "severity": ["error"], "row": [3]})
+    >>> findings_table(f).to_dict("records")
+    [{'template_title': '学生基本信息', 'severity': 'error', 'title': '身份证号校验位错误', 'rule': 'id.checksum', 'row': 3}]
+    """
+    out = frame.copy()
+    if "template" in out.columns:
+        out["template_title"] = out["template"].map(lambda t: template_titles().get(t, t) if isinstance(t, str) else t)
+    if "rule" in out.columns:
+        out["title"] = out["rule"].map(_rule_titles())
+    return out[[c for c in FINDING_TABLE_COLUMNS if c in out.columns]]
+
+
+def with_template_titles(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its template id column replaced, in place, by the template's Chinese title
+    (``template_title``; a ``title`` column that holds the same title goes).
+
+    >>> with_template_titles(pd.DataFrame({"template": ["loan"], "title": ["国家助学贷款"], "rows": [2]})).columns.tolist()
+    ['template_title', 'rows']
+    """
+    out = frame.drop(columns=[c for c in ("title",) if c in frame.columns and "template" in frame.columns])
+    titles = out["template"].map(lambda t: template_titles().get(t, t) if isinstance(t, str) else t)
+    return out.assign(template=titles).rename(columns={"template": "template_title"})
+
+
+def reconciliation_labels(frame: pd.DataFrame) -> list[str]:
+    """One line per reconciliation finding of ``frame`` (:attr:`aidtools.reconcile.Reconciliation.findings`
+    columns) for a list to pick from: severity, rule title and id, college, 学号 and message, the 学号
+    shortened the same way in both (:func:`mask_student_no`) and the message masked."""
+    if frame.empty:
+        return []
+    students = mask_student_no(frame["student_no"])
+    messages = _mask_column(_mask_student_nos_in(frame["message"]))
+    titles = _rule_titles()
+    from aidtools.findings import severity_label
+    return [f"[{severity_label(r.severity)}] {titles.get(r.rule, r.rule)}（{r.rule}） {r.department or ''} "
+            f"{student or ''}：{message or ''}" for r, student, message in zip(frame.itertuples(), students, messages)]
 
 
 def _by_severity_then(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> pd.DataFrame:
@@ -524,9 +573,37 @@ def merge_files_frame(report: RunReport, only_problems: bool = False) -> pd.Data
     frame = frame_of([a for m in report.merge.values() for a in m.files], FileAccount, MERGE_FILE_COLUMNS)
     if only_problems:
         frame = frame[frame["status"] != "merged"]
+    frame["reason"] = [reason if isinstance(reason, str) and reason else _merge_reason(status, held, by)
+                       for reason, status, held, by in zip(frame["reason"], frame["status"], frame["rows_held_back"],
+                                                           frame["superseded_by"])]
     frame["status"] = frame["status"].map(MERGE_STATES)
     frame["reason"] = _mask_column(frame["reason"])
     return frame.reset_index(drop=True)
+
+
+def merge_files_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`merge_files_frame` as an analyst reads it on the page: the template's Chinese title first; the
+    department (the first part of the path) and the file that superseded it (the reason names it) left
+    out, so that the reason has room. English names; the export keeps every column.
+
+    >>> f = pd.DataFrame({"template": ["loan"], "path": ["文学院/贷款.xlsx"], "department": ["文学院"],
+    ...                   "superseded_by": [None], "reason": ["x"]})
+    >>> merge_files_table(f).columns.tolist()
+    ['template_title', 'path', 'reason']
+    """
+    out = with_template_titles(frame)
+    return out.drop(columns=[c for c in ("department", "superseded_by") if c in out.columns])
+
+
+def _merge_reason(status: str, rows_held_back, superseded_by) -> str | None:
+    """What a file's merge status says when the merge gave no reason of its own."""
+    if status == "superseded":
+        return f"已被重新提交的 {superseded_by} 取代" if superseded_by else "已被重新提交的文件取代"
+    if status == "held_back":
+        return "所有数据行都有检查错误或对账错误，逐行原因见“有错误的行”"
+    if status == "partly_held_back":
+        return f"{int(rows_held_back or 0)} 行有检查错误或对账错误，逐行原因见“有错误的行”"
+    return None
 
 
 def not_checked_frame(report: RunReport) -> pd.DataFrame:

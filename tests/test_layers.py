@@ -39,7 +39,7 @@ LAYERS: dict[str, set[str]] = {
     "presentation": {"widgets", "dashboard"},
     # The steps composed (what run, the commands and the notebooks call), the job, the command line, and
     # the synthetic university (which nothing in the package may need).
-    "top": {"steps", "job", "commands", "cli", "sample", "__main__"},
+    "top": {"steps", "job", "commands", "cli", "sample", "notebook", "__main__"},
 }
 LEVEL = {unit: i for i, units in enumerate(LAYERS.values()) for unit in units}
 LAYER_NAMES = list(LAYERS)

@@ -121,7 +121,7 @@ def test_import_workbook_has_the_template_layout_and_text_cells(tmp_path):
     for template in ("disbursement", "student"):
         spec = spec_of(template)
         path = one(result.templates[template]).path
-        assert path.name == f"{template}.xlsx"
+        assert path.name == f"{spec.title}_{template}.xlsx"
         ws = openpyxl.load_workbook(path).worksheets[0]
         assert openpyxl.load_workbook(path).sheetnames == [spec.sheet]
         assert [c.value for c in ws[spec.header_row]] == spec.headers
@@ -405,7 +405,7 @@ def test_official_xlsm_keeps_its_macros(tmp_path, small_blank_templates):
     write_template(tmp_path / "subs" / "甲学院", "loan", n=2, name="贷款.xlsx")
     result = merge_reports(check(tmp_path / "subs"), tmp_path / "out", template_file=official, specs=SPECS)
     merged = result.templates["loan"]
-    assert one(merged).path.name == "loan.xlsm"
+    assert one(merged).path.name == "国家助学贷款_loan.xlsm"
     with zipfile.ZipFile(one(merged).path) as archive:
         assert archive.read("xl/vbaProject.bin") == b"VBA-PROJECT-BYTES" * 64
         assert b"macroEnabled" in archive.read("[Content_Types].xml")
@@ -449,12 +449,12 @@ def test_cli_merge(tmp_path, capsys):
     (subsystem,) = [p.name for p in out.iterdir() if p.is_dir()]
     assert {p.name for p in out.iterdir()} == {subsystem, "merge.json"}
     assert {p.name for p in (out / subsystem).iterdir()} == {
-        "disbursement.xlsx", "disbursement.held_back.xlsx", "disbursement.provenance.csv"}
+        "资助发放_disbursement.xlsx", "资助发放_disbursement_暂缓导入.xlsx", "资助发放_disbursement_来源记录.csv"}
     for folder in (out / subsystem, out, out.parent):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in (out / subsystem).iterdir())
     data = json.loads((out / "merge.json").read_text(encoding="utf-8"))
-    assert [p["path"] for p in data["merge"]["disbursement"]["parts"]] == [f"{subsystem}/disbursement.xlsx"]
+    assert [p["path"] for p in data["merge"]["disbursement"]["parts"]] == [f"{subsystem}/资助发放_disbursement.xlsx"]
     assert main(["merge", str(subs), "--out", str(tmp_path / "o2"), "--hold-back-files", "--as-of", "20180630"]) == 1
     assert "导入 0 + 暂缓 2" in capsys.readouterr().out
     bad = write_book(tmp_path / "t.xlsx", sheets=[Sheet("资助发放", [spec_of("disbursement").headers[:-1]])])

@@ -272,7 +272,44 @@ def test_findings_browser_filters_by_each_dropdown(report):
     assert set(chosen["department"]) == {"文学院"} and set(chosen["severity"]) == {"error"}
     browser.rule.value = "file.unreadable"
     assert browser.filtered()["path"].tolist() == ["文学院/资助名单(加密).xlsx"]
-    assert "共 <b>1</b> 条" in browser.count.value
+    assert "筛选出 <b>1</b> 条问题" in browser.count.value
+    assert browser.table.count.value == "共 1 条"
+
+
+def test_the_findings_dropdowns_offer_only_what_the_others_leave(report):
+    from aidtools.widgets import FindingsBrowser
+
+    findings = views.findings_frame(report)
+    browser = FindingsBrowser(findings)
+    browser.department.value = "文学院"
+    here = findings[findings["department"] == "文学院"]
+    assert [v for _, v in browser.rule.options][1:] == sorted(set(here["rule"]))
+    assert [v for _, v in browser.template.options][1:] == sorted(set(here["template"].dropna()))
+    for rule in [v for _, v in browser.rule.options][1:]:  # every choice the dropdowns offer shows findings
+        browser.rule.value = rule
+        assert len(browser.filtered()) > 0
+    labels = dict((v, k) for k, v in browser.template.options)
+    assert all(labels[t] == views.template_titles()[t] for t in labels if t in views.template_titles())
+    shown = browser.table.shown()
+    assert {"template_title", "title"} <= set(shown.columns) and "template" not in shown.columns
+    # the rule id is left out of the page (its title is there) and kept in the table the export writes
+    assert "rule" not in shown.columns and "rule" in browser.table.frame.columns
+
+
+def test_a_capped_table_says_so_and_shows_or_exports_all(tmp_path):
+    import openpyxl
+    from aidtools.widgets.tableview import TableView
+
+    frame = pd.DataFrame({"rule": [f"r{i}" for i in range(5)], "severity": ["error"] * 5, "value": [None] * 5})
+    view = TableView(frame, limit=2, name="问题", export_dir=tmp_path)
+    assert view.count.value == "显示前 2 条，共 5 条" and len(view.shown()) == 2
+    view.show_all()
+    assert view.count.value == "共 5 条" and len(view.shown()) == 5
+    rows = list(openpyxl.load_workbook(view.export()).worksheets[0].values)
+    assert rows[0] == ("规则", "级别", "值（已脱敏）") and len(rows) == 6 and rows[1][1] == "错误"
+    assert "已导出全部 5 条" in view.status.value
+    view.update(frame.head(1))
+    assert view.count.value == "共 1 条"
 
 
 def test_overview_changes_the_headline_with_the_college(report):
@@ -421,3 +458,41 @@ def test_task_status_colours():
                           "overdue": [False, False, False, False, True]})
     assert _row_colours(frame) == [f"background-color: {ORANGE}"] * 2 + [f"background-color: {GREY}", "",
                                                                             f"background-color: {RED}"]
+
+
+def test_the_check_cell_names_the_files_it_did_not_check(tmp_path):
+    """aidtools.notebook: what the inventory found and did not check is in the page, as in the report."""
+    from aidtools import steps
+    from aidtools.notebook import not_checked_html
+
+    (tmp_path / "文学院").mkdir()
+    (tmp_path / "文学院" / "说明.docx").write_bytes(b"PK\x03\x04 not really")
+    (tmp_path / "文学院" / "~$名单.xlsx").write_bytes(b"lock")
+    batch = steps.check([tmp_path], steps.options())
+    note = not_checked_html(batch)
+    assert "另有 2 个文件未检查" in note and "文学院/说明.docx" in note and "名单.xlsx" in note
+
+
+def test_the_reconciliation_browser_shows_the_chosen_finding_in_full():
+    """A line of the list is cut at its right edge: the chosen finding is shown whole below it, masked."""
+    from aidtools.widgets import ReconciliationBrowser
+
+    message = "学号2015123456的国家奖学金与国家励志奖学金在同一学年同时获得，" * 4 + "请核对。"
+    findings = pd.DataFrame({"rule": ["rec.exclusive_awards"], "severity": ["error"], "student_no": ["2015123456"],
+                             "programme": ["国家奖学金"], "academic_year": ["2017-2018"], "department": ["文学院"],
+                             "message": [message], "sources": [[]]})
+    browser = ReconciliationBrowser(findings, [])
+    assert "文学院" in browser.detail.value and browser.detail.value.count("在同一学年同时获得，") == 4
+    assert "请核对。" in browser.detail.value and "2015123456" not in browser.detail.value
+    assert browser.records_out.count.value == "共 0 条"  # no source named: no records
+
+
+def test_a_few_records_read_down_the_page():
+    from aidtools.widgets.records import by_field
+
+    two = pd.DataFrame({"文件": ["a.xlsx", "b.xlsx"], "行": [3, 9], "备注": [None, ""], "金额": [100, 200]})
+    table = by_field(two)
+    assert table.columns.tolist() == ["字段", "记录 1", "记录 2"]
+    assert table["字段"].tolist() == ["文件", "行", "金额"]  # 备注 is empty in both
+    many = pd.concat([two] * 3, ignore_index=True)
+    assert by_field(many).equals(many)

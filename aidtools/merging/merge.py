@@ -36,6 +36,7 @@ from aidtools.masking import mask_series
 from aidtools.merging.held_back import write_held_back
 from aidtools.merging.import_workbook import write_import_workbook
 from aidtools.merging.official_template import OfficialTemplate, load_official_template
+from aidtools.merging.names import legacy_names, output_names
 from aidtools.merging.provenance import write_provenance
 from aidtools.merging.resubmissions import find_supersessions, superseded_finding
 from aidtools.merging.sources import original_values
@@ -45,7 +46,7 @@ from aidtools.recognize import column_letter
 from aidtools.rules import RULES
 from aidtools.specs import ROW_COLUMN, TemplateSpec, load_specs
 from aidtools.subsystems import SUBSYSTEMS, UNKNOWN, SubsystemOf, students_of
-from aidtools.writing.private import private_dir, safe_name, write_failure_reason
+from aidtools.writing.private import private_dir, write_failure_reason
 
 log = logging.getLogger(__name__)
 
@@ -345,13 +346,14 @@ def _write_outputs(outcome: TemplateMerge, spec: TemplateSpec, merged, held_rows
     each source file of its rows a ``write.failed`` finding, returned by source index; the other
     subsystems and templates are written all the same."""
     failed: dict[int, pd.DataFrame] = {}
-    stem = safe_name(spec.id)
     suffix = official.suffix if official is not None else ".xlsx"
     held = held_rows if held_rows is not None else merged.iloc[0:0].assign(reasons=None)
     present = set(merged["_subsystem"]) | set(held["_subsystem"]) | set(superseded)
     for subsystem in [*SUBSYSTEMS, UNKNOWN]:
         folder = out_dir / subsystem
-        names = (f"{stem}{suffix}", f"{stem}.provenance.csv", f"{stem}.held_back.xlsx")
+        names = output_names(spec, suffix)
+        for name in legacy_names(spec, suffix):
+            (folder / name).unlink(missing_ok=True)
         if subsystem not in present:
             for name in names:
                 (folder / name).unlink(missing_ok=True)

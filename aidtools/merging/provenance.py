@@ -1,6 +1,6 @@
 """The provenance sidecar: where every row of an import workbook came from.
 
-``<template>.provenance.csv`` beside the import workbook, one line per imported row: its row
+``<title>_<template>_来源记录.csv`` beside the import workbook, one line per imported row: its row
 number in the import workbook, the source file (display path) and its sha256, the sheet, the row
 number in the source, the department. UTF-8 with BOM so that Excel opens it with the Chinese
 intact; text that a spreadsheet would evaluate gets a leading apostrophe

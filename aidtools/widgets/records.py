@@ -34,12 +34,20 @@ def masked_table(report, specs=None) -> pd.DataFrame:
     return out
 
 
+def _rule_titles() -> dict[str, str]:
+    from aidtools.rules import RULES
+
+    return {rid: rule.title for rid, rule in RULES.items()}
+
+
 def error_rows_marked(report, specs=None) -> pd.DataFrame:
-    """:func:`masked_table` with a first column 问题 naming the rules that hit each row."""
+    """:func:`masked_table` with a first column 问题 naming, by their Chinese titles, the rules that hit each row."""
     table = masked_table(report, specs)
     findings = report.findings
     hits = findings[findings["row"].notna()]
-    rules = hits.groupby(hits["row"].astype(int))["rule"].agg(lambda r: "、".join(sorted(set(r))))
+    titles = _rule_titles()
+    rules = hits.groupby(hits["row"].astype(int))["rule"].agg(
+        lambda r: "、".join(titles.get(x, x) for x in sorted(set(r))))
     table.insert(0, "问题", table[ROW_LABEL].map(rules).fillna(""))
     return table
 
@@ -71,8 +79,9 @@ def source_rows(reports, sources, specs=None) -> pd.DataFrame:
 def held_back_rows(reports, cross: dict | None = None) -> pd.DataFrame:
     """Every data row the merge holds back for a finding: rows with a check error and, with ``cross``
     (display path -> reconciliation findings on its records), rows a reconciliation error rests on;
-    with the rules and messages."""
+    with the rules (Chinese title and id) and messages."""
     columns = ["文件", "部门", "模板", ROW_LABEL, "规则", "说明"]
+    titles = _rule_titles()
     frames = []
     cross = cross or {}
     for r in reports:
@@ -81,7 +90,7 @@ def held_back_rows(reports, cross: dict | None = None) -> pd.DataFrame:
         if r.template is None or errors.empty:
             continue
         grouped = errors.groupby(errors["row"].astype(int)).agg(
-            规则=("rule", lambda v: "、".join(sorted(set(v)))),
+            规则=("rule", lambda v: "、".join(f"{titles.get(x, x)}（{x}）" for x in sorted(set(v)))),
             说明=("message", lambda v: "；".join(dict.fromkeys(mask_text(m) for m in v))))
         grouped = grouped.rename_axis(ROW_LABEL).reset_index()
         frames.append(grouped.assign(文件=r.display_path, 部门=r.department, 模板=r.title or r.template))
@@ -101,3 +110,21 @@ def reports_findings(reports) -> pd.DataFrame:
     out["value"] = out["value"].map(lambda v: mask_text(v) if isinstance(v, str) else v)
     out["message"] = out["message"].map(lambda v: mask_text(v) if isinstance(v, str) else v)
     return out
+
+
+def by_field(frame: pd.DataFrame, at_most: int = 4) -> pd.DataFrame:
+    """A few records (at most ``at_most``) one to a column, a field to a row (字段, then 内容 or 记录 1, 记录 2 …),
+    so that a record with many fields reads down the page instead of running off its right edge; fields
+    empty in every record are left out. More records stay one to a row.
+
+    >>> by_field(pd.DataFrame({"文件": ["a.xlsx"], "行": [3], "备注": [None]})).values.tolist()
+    [['文件', 'a.xlsx'], ['行', 3]]
+    """
+    if frame.empty or len(frame) > at_most:
+        return frame
+    out = frame.reset_index(drop=True).astype(object).T
+    out.columns = ["内容"] if len(frame) == 1 else [f"记录 {k + 1}" for k in range(len(frame))]
+    filled = out.apply(lambda column: column.map(lambda v: v is not None and not (isinstance(v, float) and pd.isna(v))
+                                                 and str(v).strip() != ""))
+    return out[filled.any(axis=1)].rename_axis("字段").reset_index()
+

@@ -71,11 +71,25 @@ def _row_colours(frame: pd.DataFrame) -> list[str]:
     return colours.tolist()
 
 
-def styled(frame: pd.DataFrame, highlight: bool = True, mark: dict | None = None, max_rows: int | None = None):
+# Columns of running text: they wrap by words within a sensible width (a word longer than the column breaks, but
+# never sets the column's width: break-word, not anywhere, so auto layout cannot squeeze it to a character a line);
+# every other column stays on one line.
+LONG_TEXT = {"message", "path", "sources", "reason", "superseded_by", "value", "held_back_path", "provenance_path",
+             "说明", "原因", "文件", "规则"}
+
+
+def for_reading(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as a reader gets it in a workbook: flags as 是/blank, severities and headers in Chinese."""
+    return _plain(frame).rename(columns=LABELS)
+
+
+def styled(frame: pd.DataFrame, highlight: bool = True, mark: dict | None = None, max_rows: int | None = None,
+           na_rep: str = "—"):
     """A pandas Styler of ``frame`` (English columns) with Chinese headers and number formats.
 
     ``highlight`` colours overdue / failing / missing / over-allocated rows; ``mark`` = {column: value}
-    puts the row whose column equals value in bold (the college picked in the dashboard).
+    puts the row whose column equals value in bold (the college picked in the dashboard); ``na_rep`` is
+    what an empty cell shows ("" in the analysts' tables of findings and rows).
     """
     frame = frame if max_rows is None else frame.head(max_rows)
     frame = frame.reset_index() if frame.index.name else frame.reset_index(drop=True)
@@ -98,19 +112,31 @@ def styled(frame: pd.DataFrame, highlight: bool = True, mark: dict | None = None
         elif name in COUNTS and pd.api.types.is_numeric_dtype(shown[name]):
             formats[LABELS.get(name, name)] = "{:,.0f}"
     shown = shown.rename(columns=LABELS)
-    styler = shown.style.format(formats, na_rep="—").hide(axis="index")
+    styler = shown.style.format(formats, na_rep=na_rep).hide(axis="index")
     styler = styler.apply(lambda row: [colours[row.name]] * len(row), axis=1)
     # Text reads from the left, numbers from the right (notebook CSS right-aligns every cell).
     text = [c for c in shown.columns if not pd.api.types.is_numeric_dtype(shown[c])]
     numbers = [c for c in shown.columns if c not in text]
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    short = [c for c in text if c not in (LABELS["message"], LABELS["path"], LABELS["sources"])]
+    long = {LABELS.get(c, c) for c in LONG_TEXT}
+    short = [c for c in text if c not in long]
     if short:
         styler = styler.set_properties(subset=short, **{"white-space": "nowrap"})
+    wrapped = [c for c in text if c in long]
+    if wrapped:
+        styler = styler.set_properties(subset=wrapped, **{"min-width": "8em", "max-width": "32em",
+                                                          "white-space": "normal", "overflow-wrap": "break-word"})
+    if LABELS["message"] in wrapped or LABELS["reason"] in wrapped:  # the text to read gets the most room
+        styler = styler.set_properties(subset=[c for c in (LABELS["message"], LABELS["reason"]) if c in wrapped],
+                                       **{"min-width": "14em"})
     if numbers:
-        styler = styler.set_properties(subset=numbers, **{"text-align": "right"})
-    return styler.set_table_styles([{"selector": "th", "props": [("text-align", "left")]}], overwrite=False)
+        styler = styler.set_properties(subset=numbers, **{"text-align": "right", "white-space": "nowrap"})
+    # JupyterLab lays tables out with fixed columns, centred; at the width of an output that squeezes every
+    # column to a character or two. Columns as wide as their text, from the left, headers on one line.
+    return styler.set_table_styles([{"selector": "", "props": [("table-layout", "auto"), ("margin-left", "0")]},
+                                    {"selector": "th", "props": [("text-align", "left"), ("white-space", "nowrap")]}],
+                                   overwrite=False)
 
 
 def to_html(frame: pd.DataFrame, empty: str = "（无数据）", **options) -> str:
