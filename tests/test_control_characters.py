@@ -25,6 +25,8 @@ from builders import AS_OF, Sheet, letter_of, rows_for, spec_of, specs, write_bo
 
 from aidtools import cli, steps
 from aidtools.merging import merge_reports
+from aidtools.merging.names import output_names
+from aidtools.specs import load_specs
 from aidtools.outputs.feedback import write_all_feedback
 from aidtools.steps import Options
 from aidtools.writing.cells import UNSAFE_RE
@@ -41,6 +43,8 @@ PLANTED = [
     ("文学院/学生.csv", 3, MAJOR, "汉语\x07言文学", "汉语␇言文学"),
 ]
 UNUSABLE = ["外语学院/坏.xlsx", "外语学院/其他.csv"]
+
+STUDENT_IMPORT, STUDENT_PROVENANCE, STUDENT_HELD = output_names(load_specs()["student"])
 
 
 def _env() -> dict:
@@ -140,10 +144,10 @@ def test_feedback_workbooks_show_the_replacement_where_it_was(run):
 def test_held_back_rows_show_it_and_the_import_file_never_carries_it(run):
     _, out, report = run
     folder = out / "import" / "本专科"
-    held = every_string(folder / "student.held_back.xlsx")
+    held = every_string(folder / STUDENT_HELD)
     for *_, shown in PLANTED:
         assert shown in held
-    imported = every_string(folder / "student.xlsx")
+    imported = every_string(folder / STUDENT_IMPORT)
     assert not [v for v in imported if UNSAFE_RE.search(v) or re.search("[␀-␡]", v)]
     merged = report["merge"]["student"]
     assert merged["rows_read"] == merged["rows_merged"] + merged["rows_held_back"] + merged["rows_superseded"]
@@ -206,11 +210,11 @@ def test_an_import_workbook_that_cannot_be_written_is_a_finding(tmp_path):
     path = write_template(tmp_path / "文学院", "student", {}, {}, name="学生.xlsx")
     batch = steps.check([tmp_path / "文学院"], Options(specs=specs(), as_of=AS_OF))
     out = tmp_path / "import"
-    (out / "本专科" / "student.xlsx").mkdir(parents=True)  # a folder where the workbook should go
+    (out / "本专科" / STUDENT_IMPORT).mkdir(parents=True)  # a folder where the workbook should go
     result = merge_reports(batch.reports, out, specs=specs())
     part = result.templates["student"].parts["本专科"]
     assert part.path is None and part.provenance_path is None
-    assert not (out / "本专科" / "student.provenance.csv").exists()
+    assert not (out / "本专科" / STUDENT_PROVENANCE).exists()
     failed = batch.reports[0].findings
     [finding] = failed[failed["rule"] == "write.failed"].itertuples()
     assert "未能生成“学生基本信息”本专科的导入文件" in finding.message and "Errno" not in finding.message
