@@ -68,7 +68,7 @@ def test_a_template_added_with_specs_is_checked_merged_and_reported_by_run(schoo
     merged = report["merge"]["work_study"]
     assert (merged["rows_read"], merged["rows_merged"], merged["rows_held_back"]) == (3, 2, 1)
     (part,) = merged["parts"]  # no enrolled table: the subsystem is undetermined, and said so
-    assert part["path"] == "import/子系统未定/work_study.xlsx"
+    assert part["path"] == "import/子系统未定/勤工助学岗位_work_study.xlsx"  # Chinese title first
     rows = list(openpyxl.load_workbook(out / part["path"]).active.iter_rows(min_row=2, values_only=True))
     assert [r[0] for r in rows] == ["2016010001", "2016010002"]
     assert (out / "feedback" / "学生处" / "勤工助学岗位-反馈.xlsx").is_file()

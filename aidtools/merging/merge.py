@@ -253,7 +253,7 @@ def _merge_template(spec, reports, indices, official, ctx: _Context):
         held_rows = _with_original_values(pd.concat(held, ignore_index=True), spec, reports, ctx.limits)
         held_rows = held_rows.sort_values(["_path", "_source", "_row"], kind="stable").reset_index(drop=True)
         # Duplicates of another file's records were not held back for a reconciliation error.
-        held_rows["_rec"] = held_rows.reindex(columns=["_rec"])["_rec"].fillna(False).astype(bool)
+        held_rows["_rec"] = held_rows.reindex(columns=["_rec"])["_rec"].astype(object).fillna(False).astype(bool)
     if merged[["_source", "_row"]].duplicated().any():
         raise AccountingError(f"{spec.id}: 同一来源行被合并了两次")
     _settle(accounts, merged, held_rows, whole_file)
