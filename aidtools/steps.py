@@ -242,16 +242,13 @@ def history(batch: Batch, report: RunReport, target, run=None):
     until :func:`confirm_history`; rounds that killed runs left pending are settled first. When the history
     cannot be written (another run holds it too long, a server down), the report gets a Chinese note and no
     history; nothing half-written stays in the store."""
-    from aidtools.history import HistoryError, history_result, open_store, record_round
+    from aidtools.history import HistoryError, history_result, opened, record_round
     from aidtools.history.settle import settle
 
     try:
-        store = open_store(target)
-        try:
+        with opened(target) as store:
             settle(store)
             return history_result(store, record_round(store, batch, report, run))
-        finally:
-            store.close()
     except HistoryError as exc:
         log.error("%s", exc)
         report.notes.append(f"本轮未记入历史库：{exc}")
@@ -262,15 +259,12 @@ def confirm_history(target, run_id: str) -> bool:
     """The run ``run_id`` has its output in place: its round is complete. False (and a log line) when the
     history cannot be reached now; the round is then completed by the next command that opens it
     (:func:`aidtools.history.settle.settle` finds the run id in the output's report.json)."""
-    from aidtools.history import HistoryError, open_store
+    from aidtools.history import HistoryError, opened
     from aidtools.history.settle import confirm
 
     try:
-        store = open_store(target)
-        try:
+        with opened(target) as store:
             confirm(store, run_id)
-        finally:
-            store.close()
         return True
     except HistoryError as exc:
         log.error("%s（本轮输出已完成，下次打开历史库时记为完成）", exc)

@@ -21,14 +21,13 @@ import pytest
 
 from aidtools import dashboard, views
 from aidtools.cli import main
+from fixtures.browser import CHROMIUM, CHROMIUM_ARGS, need_browser
 from fixtures.demo_report import FULL_IDS, write_run_dir
+from fixtures.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = Path(__file__).resolve().parent / "output"
 REAL_RUN = ROOT / "build" / "demo"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 SERVER_START_SECONDS = 90  # a bound on waiting, not a timing assertion
@@ -39,28 +38,6 @@ def full_ids_in(text: str) -> list[str]:
     """18-character runs of ``text`` whose GB 11643 check character holds: full ID numbers."""
     return [c for c in ID_LIKE.findall(text)
             if "10X98765432"[sum(int(d) * w for d, w in zip(c[:17], WEIGHTS)) % 11] == c[-1].upper()]
-
-
-def need_browser():
-    """Chromium and Playwright, or a skip (a failure on CI, where they must be installed)."""
-    missing = []
-    if not Path(CHROMIUM).exists():
-        missing.append(f"{CHROMIUM}（apt-get install chromium）")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright（pip install playwright）")
-    if missing:
-        message = "浏览器测试需要：" + "、".join(missing)
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def server_environment() -> dict:

@@ -17,9 +17,9 @@ by URL), findings followed across rounds, timeliness and accuracy.
 """
 from __future__ import annotations
 
-from aidtools.history.store import DEFAULT_NAME, HistoryError, Store, default_location, open_store
+from aidtools.history.store import DEFAULT_NAME, HistoryError, Store, default_location, open_store, opened
 
-__all__ = ["DEFAULT_NAME", "HistoryError", "Store", "default_location", "open_store", "record_round",
+__all__ = ["DEFAULT_NAME", "HistoryError", "Store", "default_location", "open_store", "opened", "record_round",
            "history_result", "list_rounds", "diff_rounds", "first_rounds"]
 
 

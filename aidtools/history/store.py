@@ -117,3 +117,13 @@ def open_store(target, migrate: bool = True) -> Store:
             with contextlib.suppress(OSError):
                 os.chmod(engine.url.database, 0o600)  # personal data, even masked: the owner's only
     return store
+
+
+@contextlib.contextmanager
+def opened(target, migrate: bool = True):
+    """:func:`open_store` for the length of a ``with`` block, closed after it."""
+    store = open_store(target, migrate)
+    try:
+        yield store
+    finally:
+        store.close()
