@@ -60,10 +60,11 @@ postgres:
 	@PG_PORT=$(PG_PORT) bash scripts/postgres.sh
 
 postgres-stop:
-	@for d in /usr/lib/postgresql/*/bin; do \
-	  if [ -f build/postgres/data/PG_VERSION ]; then \
-	    if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$d/pg_ctl -D build/postgres/data stop -m fast; \
-	    else $$d/pg_ctl -D build/postgres/data stop -m fast; fi; fi; break; done; rm -f build/postgres.url
+	@dir=$$(cat build/postgres.dir 2>/dev/null || echo build/postgres); \
+	for d in /usr/lib/postgresql/*/bin; do \
+	  if [ -f $$dir/data/PG_VERSION ]; then \
+	    if [ "$$(id -u)" = 0 ]; then runuser -u postgres -- $$d/pg_ctl -D $$dir/data stop -m fast; \
+	    else $$d/pg_ctl -D $$dir/data stop -m fast; fi; fi; break; done; rm -f build/postgres.url
 
 sample: $(STAMP)
 	$(BIN)/aidtools sample sample_data --seed 2017

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A PostgreSQL server for the history tests (tests/test_history.py), from Debian's packages:
-# a cluster in build/postgres/ owned by the `postgres` user (when run as root), listening on
+# a cluster in build/postgres/ (or /var/tmp/aidtools-postgres-<id>/ when the `postgres` user cannot reach the
+# checkout; build/postgres.dir says which) owned by the `postgres` user (when run as root), listening on
 # 127.0.0.1:$PG_PORT only (another free port when that one is taken), trust authentication for local TCP, a database `aidtools_test`, and its URL in
 # build/postgres.url for the tests. Idempotent: a running server is left as it is.
 set -euo pipefail
@@ -23,6 +24,13 @@ if [ -z "$bindir" ]; then
   exit 0
 fi
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+mkdir -p "$PWD/build"
+# As root the server runs as `postgres`, which may not reach a checkout inside a private folder (mktemp -d,
+# a home directory): then the cluster lives under /var/tmp, one per checkout; build/postgres.dir says where.
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$PWD/build"; then
+  DIR="/var/tmp/aidtools-postgres-$(printf %s "$PWD" | sha1sum | cut -c1-12)"
+fi
+echo "$DIR" > "$PWD/build/postgres.dir"
 mkdir -p "$DIR"
 [ "$(id -u)" = 0 ] && chown postgres: "$DIR" && chmod 700 "$DIR"
 if [ ! -f "$DIR/data/PG_VERSION" ]; then
