@@ -37,15 +37,26 @@ def run_job(submissions, out, options: Options | None = None, tasks=None, html: 
 
     options = options or Options()
     run = Run(out=os.path.abspath(out)) if history is not None else None
-    with staged(out, OUTPUT_MARKERS) as stage:
-        report = _run_into(Path(submissions), stage, options, tasks, html, progress_bar, history, run)
+    kernel = _report_kernel() if html else None  # boots on the other core while the files are checked
+    try:
+        with staged(out, OUTPUT_MARKERS) as stage:
+            report = _run_into(Path(submissions), stage, options, tasks, html, progress_bar, history, run, kernel)
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
     if report.history is not None:  # the output is in place: the round counts
         steps.confirm_history(history, run.run_id)
     return report
 
 
+def _report_kernel():
+    from aidtools.outputs.report_kernel import ReportKernel
+
+    return ReportKernel.start()
+
+
 def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool, progress_bar, history,
-              run=None) -> RunReport:
+              run=None, kernel=None) -> RunReport:
     """Every step, writing into the (staging) folder ``out``. The round is recorded (pending until the
     output is in place) before the feedback is written, so that each department's workbook can say which
     findings are new and which still open."""
@@ -62,16 +73,17 @@ def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool,
         superseded = batch.superseded
         report.files = [r.to_record(superseded=r.display_path in superseded) for r in batch.reports]
         report.summary = steps.summary(batch, reconciliation)
-    write_outputs(report, out, html=html)
+    write_outputs(report, out, html=html, kernel=kernel)
     return report
 
 
-def write_outputs(report: RunReport, out: Path, html: bool = True) -> None:
+def write_outputs(report: RunReport, out: Path, html: bool = True, kernel=None) -> None:
     """``report.json``, ``report.xlsx`` and (unless ``html`` is false) ``report.html`` in ``out``.
 
     ``report.json`` is the report: it is always written. When ``report.xlsx`` or the rendered
     ``report.html`` cannot be made, the report says so (a Chinese note, the library's text in the debug
-    log) and ``report.html`` is a plain page that says where the report is."""
+    log) and ``report.html`` is a plain page that says where the report is. ``kernel``: a
+    :class:`~aidtools.outputs.report_kernel.ReportKernel` for the report notebook."""
     from aidtools.outputs.excel_report import write_excel_report
     from aidtools.writing.private import write_failure_reason
 
@@ -84,7 +96,7 @@ def write_outputs(report: RunReport, out: Path, html: bool = True) -> None:
     if html:
         from aidtools.outputs.html_report import render_html_report, write_plain_html
         try:
-            render_html_report(out)
+            render_html_report(out, kernel=kernel)
         except Exception as exc:
             log.debug("report.html", exc_info=True)
             log.warning("未能生成完整的 report.html，已改为简要页面（%s详情见调试日志 -v）",

@@ -1,5 +1,9 @@
-"""``report.html``: the parameterised report notebook executed with papermill, rendered by nbconvert
-with code cells hidden and charts embedded, so the file is self-contained.
+"""``report.html``: the parameterised report notebook (parameters injected as papermill does) executed
+with nbclient, rendered by nbconvert with code cells hidden and charts embedded, so the file is
+self-contained.
+
+``aidtools run`` passes a :class:`~aidtools.outputs.report_kernel.ReportKernel` it started at the
+beginning of the run, already warm; without one the report starts its own kernel.
 
 The notebook ships in the package (``aidtools/notebooks/report.ipynb``; in a checkout a symlink to
 ``notebooks/report.ipynb``) and is found with :mod:`importlib.resources`, so an installed wheel finds
@@ -29,13 +33,22 @@ def report_notebook():
         yield Path(path)
 
 
-def render_html_report(run_dir, out=None, notebook=None, kernel_name: str = "python3", timeout: int = 600) -> Path:
+def render_html_report(run_dir, out=None, notebook=None, kernel_name: str = "python3", timeout: int = 600,
+                       kernel=None) -> Path:
+    """Execute the report notebook on the run folder ``run_dir`` (its report.json) and write the HTML to
+    ``out`` (default ``run_dir/report.html``). ``kernel``: a started
+    :class:`~aidtools.outputs.report_kernel.ReportKernel` to run on (shut down afterwards)."""
     run_dir = Path(run_dir).resolve()
     out = Path(out) if out else run_dir / "report.html"
-    if notebook is not None:
-        return _render(Path(notebook), run_dir, out, kernel_name, timeout)
-    with report_notebook() as path:
-        return _render(path, run_dir, out, kernel_name, timeout)
+    try:
+        manager = kernel.take() if kernel is not None else None
+        if notebook is not None:
+            return _render(Path(notebook), run_dir, out, kernel_name, timeout, manager)
+        with report_notebook() as path:
+            return _render(path, run_dir, out, kernel_name, timeout, manager)
+    finally:
+        if kernel is not None:
+            kernel.shutdown()
 
 
 def write_plain_html(report, out) -> Path:
@@ -59,23 +72,35 @@ def write_plain_html(report, out) -> Path:
     return save_private(lambda path: path.write_text(page, encoding="utf-8"), out)
 
 
-def _render(notebook: Path, run_dir: Path, out: Path, kernel_name: str, timeout: int) -> Path:
-    import nbformat
-    import papermill
+def _render(notebook: Path, run_dir: Path, out: Path, kernel_name: str, timeout: int, manager=None) -> Path:
+    from nbclient import NotebookClient
     from nbconvert import HTMLExporter
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
 
     from aidtools.kernel import QuietKernelManager
     from aidtools.writing.private import save_private
 
-    executed = run_dir / ".report-executed.ipynb"
-    papermill.execute_notebook(
-        str(notebook), str(executed), parameters={"run_dir": str(run_dir)}, kernel_name=kernel_name,
-        cwd=str(notebook.parent), progress_bar=False, log_output=False, request_save_on_cell_execute=False,
-        execution_timeout=timeout, kernel_manager_class=QuietKernelManager,
-    )
-    nb = nbformat.read(executed, as_version=4)
+    nb = parameterize_notebook(load_notebook_node(str(notebook)), {"run_dir": str(run_dir)}, kernel_name=kernel_name)
+    if manager is None:
+        manager = QuietKernelManager(kernel_name=kernel_name)
+    # the kernel starts (when it has not) in the notebook's folder, as it does when opened in JupyterLab
+    client = NotebookClient(nb, km=manager, timeout=timeout, kernel_name=kernel_name,
+                            resources={"metadata": {"path": str(notebook.parent)}})
+    try:
+        client.execute() if not manager.has_kernel else _execute_on(client)
+    finally:
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
     save_private(lambda path: path.write_text(body, encoding="utf-8"), out)  # owner-only, never half-written
-    executed.unlink(missing_ok=True)
     return out
+
+
+def _execute_on(client) -> None:
+    """Every cell, in order, on the kernel the client's manager has running (nbclient starts a client
+    for it and leaves the kernel to the caller); a cell's error stops the run, as papermill's does."""
+    with client.setup_kernel():
+        for index, cell in enumerate(client.nb.cells):
+            client.execute_cell(cell, index)
