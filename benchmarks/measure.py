@@ -140,6 +140,50 @@ def task_cli(args):
     return work
 
 
+def _process(argv: list[str], ok=(0, 1)) -> dict:
+    """Run ``python ARGV`` with this tree's aidtools first on the path; raises with its stderr's tail."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SOURCE), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, *argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    if done.returncode not in ok:
+        raise RuntimeError(done.stderr.decode("utf-8", "replace")[-2000:])
+    return {"exit": done.returncode}
+
+
+BARE_READ = ("import sys; from python_calamine import CalamineWorkbook; "
+             "CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_name(sys.argv[2]).to_python()")
+
+
+def task_bare_process(args):
+    """The floor as a user meets it: a fresh interpreter that imports python-calamine and reads the sheet."""
+    def work():
+        return _process(["-c", BARE_READ, args["path"], args["sheet"]], ok=(0,))
+    return work
+
+
+def task_cli_folder(args):
+    """``aidtools check FOLDER`` as a process (the whole folder, report.json written)."""
+    def work():
+        argv = ["-m", "aidtools", "check", args["folder"], "--quiet", "--json", args["json"]]
+        return _process(argv + (["--as-of", args["as_of"]] if args.get("as_of") else []))
+    return work
+
+
+def task_cli_run(args):
+    """``aidtools run FOLDER --out OUT`` as a process, report.html included, into a fresh history."""
+    def work():
+        history = Path(args["history"])
+        history.unlink(missing_ok=True)
+        argv = ["-m", "aidtools", "run", args["folder"], "--out", args["out"], "--history", str(history)]
+        if args.get("tasks"):
+            argv += ["--tasks", args["tasks"]]
+        out = _process(argv + (["--as-of", args["as_of"]] if args.get("as_of") else []))
+        report = json.loads((Path(args["out"]) / "report.json").read_text(encoding="utf-8"))
+        out.update(report["summary"])
+        out["html_kb"] = round((Path(args["out"]) / "report.html").stat().st_size / 1024)
+        return out
+    return work
+
+
 def task_peer(args):
     import peer_pandera
 
@@ -207,6 +251,45 @@ def task_job(args):
             out.update(history_s=round(timed["history_s"], 3), share=round(timed["history_s"] / run_s, 4),
                        findings=len(h.new) + len(h.still_open) if h else None,
                        history_mb=round(Path(history).stat().st_size / 2**20, 1))
+        return out
+    return work
+
+
+def task_steps(args):
+    """``run_job`` as ``aidtools run`` calls it (report.html included, a fresh history), each step timed:
+    where the time of the whole run goes."""
+    from aidtools import job, steps
+    from aidtools.outputs import html_report
+    from aidtools.steps import options as steps_options
+
+    _warm_aidtools()
+    timed: dict[str, float] = {}
+
+    def clock(owner, name, label):
+        step = getattr(owner, name)
+
+        def clocked(*a, **k):
+            t = time.perf_counter()
+            try:
+                return step(*a, **k)
+            finally:
+                timed[label] = timed.get(label, 0.0) + time.perf_counter() - t
+        setattr(owner, name, clocked)
+
+    for name in ("check", "reconcile", "merge", "progress", "feedback", "history", "confirm_history"):
+        clock(steps, name, name)
+    clock(job, "write_outputs", "reports (xlsx, json, html)")
+    clock(html_report, "render_html_report", "of which report.html")
+
+    def work():
+        history = Path(args["history"])
+        history.unlink(missing_ok=True)
+        t = time.perf_counter()
+        job.run_job(args["folder"], args["out"], steps_options(as_of=args.get("as_of")), tasks=args.get("tasks"),
+                    html=True, history=str(history))
+        total = time.perf_counter() - t
+        out = {k: round(v, 2) for k, v in timed.items()}
+        out["other"] = round(total - sum(v for k, v in timed.items() if not k.startswith("of which")), 2)
         return out
     return work
 

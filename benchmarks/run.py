@@ -39,7 +39,16 @@ TARGETS = {
     "linearity": 12.0,  # 1M time within 12x of 100k
     "peak_gib_1m": 4.0,  # peak memory at 1M rows
     "history_share": 0.10,  # recording a round: under a tenth of the run (issue 15), 300k students
+    "process_vs_bare": 1.3,  # aidtools check FILE as a process vs the bare read as a process (issue 18)
+    "whole_vs_check": 2.5,  # aidtools run vs aidtools check, 30k-student sample (issue 18)
+    "whole_peak_gib": 1.0,  # peak of that run
+    "whole_linearity": 12.0,  # 300k-student run within 12x of the 30k one, under 4 GiB
 }
+
+
+def within_(a, b, limit):
+    """a / b ≤ limit, or None when either is missing."""
+    return None if a is None or b is None else a / b <= limit
 
 
 # ---------------------------------------------------------------- running one measurement
@@ -143,7 +152,14 @@ def parse_args(argv=None):
                    help="STUDENTS of `aidtools sample` for the whole run with a history, timing the round's recording "
                         "(default 300000)")
     p.add_argument("--cluster", default=None, help="FILESxROWS for serial / 2 processes / 2-worker LocalCluster (default 400x1000)")
-    p.add_argument("--skip", default="", help="comma-separated: floor,check,cli,peer,route,typed,reconcile,job,history,province,cluster")
+    p.add_argument("--process", type=int, default=None,
+                   help="rows of the two student workbooks for check-as-a-process vs the bare read (default 100000)")
+    p.add_argument("--whole", default=None,
+                   help="students, comma-separated: aidtools check vs aidtools run on `aidtools sample` (default 30000,300000)")
+    p.add_argument("--whole-repeats-large", type=int, default=1,
+                   help="runs of each side at 100,000 students or more (default 1; each run takes minutes)")
+    p.add_argument("--skip", default="",
+                   help="comma-separated: floor,check,cli,peer,route,typed,reconcile,job,history,province,cluster,process,whole")
     p.add_argument("--results", default=None, help="where to write the Markdown results")
     p.add_argument("--compare", default=None, metavar="DIR",
                    help="also time check_file from another copy of the package (DIR holds aidtools/), interleaved")
@@ -161,6 +177,8 @@ def parse_args(argv=None):
     args.job = args.job or "3000:10000"
     args.cluster = args.cluster or ("20x1000" if args.quick else "400x1000")
     args.history_job = args.history_job or ("3000" if args.quick else "300000")
+    args.process = args.process or (10_000 if args.quick else 100_000)
+    args.whole = [int(x) for x in (args.whole or ("3000" if args.quick else "30000,300000")).split(",")]
     args.results = Path(args.results or HERE / "results.md")
     args.skip = {s for s in args.skip.split(",") if s}
     if args.no_peer:
@@ -292,6 +310,49 @@ def run_cluster(args, runs: Runs, notes: list[str]) -> None:
         runs.add("serial", size, measure("serial", timeout, folder=str(folder)))
         runs.add("parallel_2", size, measure("parallel", timeout, folder=str(folder), workers=2))
         runs.add("cluster_2", size, measure("parallel", timeout, folder=str(folder), workers=2, backend="distributed"))
+
+
+PROCESS_KINDS = {"": "high-cardinality student workbook", "lowcard": "low-cardinality student workbook"}
+
+
+def run_process(args, runs: Runs, notes: list[str]) -> None:
+    """``aidtools check FILE`` as a fresh process against a fresh process doing python-calamine's bare read
+    of the same sheet, on a high- and a low-cardinality workbook, interleaved."""
+    sheet = inputs.load_specs()["student"].sheet
+    n = args.process
+    for kind, label in PROCESS_KINDS.items():
+        path = inputs.student_workbook(n, typed=kind)
+        size = f"{label}, {n:,} rows"
+        print(f"\n== process: {size}: {path}", flush=True)
+        for _ in range(args.repeats):
+            runs.add("bare_process", size, measure("bare_process", _timeout(n), path=str(path), sheet=sheet))
+            runs.add("cli_process", size, measure("cli", _timeout(n), path=str(path)))
+    notes.append(f"进程 / process: `python -c` + python-calamine `to_python()` vs `python -m aidtools check FILE --quiet`, "
+                 f"both fresh interpreters, {n:,} rows; low-cardinality: `inputs.student_workbook(n, typed=\"lowcard\")`")
+
+
+def run_whole(args, runs: Runs, notes: list[str]) -> None:
+    """``aidtools check`` and ``aidtools run`` (report.html included) as processes on ``aidtools sample``
+    universities, interleaved; then the whole run in-process with each step timed."""
+    for students in args.whole:
+        folder, as_of = inputs.sample_university(students)
+        files = sum(1 for p in folder.rglob("*") if p.is_file())
+        size = f"{students:,} students, {files} files"
+        out = HERE / "out" / f"whole_{students}"
+        tasks = folder.parent / "tasks.xlsx"
+        common = dict(folder=str(folder), as_of=as_of)
+        repeats = args.whole_repeats_large if students >= 100_000 else args.repeats
+        timeout = 600 + students * 0.02
+        print(f"\n== whole run: {size}", flush=True)
+        for _ in range(repeats):
+            runs.add("whole_check", size, measure("cli_folder", timeout, json=str(out / "check.json"), **common))
+            runs.add("whole_run", size, measure("cli_run", timeout, out=str(out / "OUT"), tasks=str(tasks),
+                                                history=str(out / "history.sqlite"), **common))
+        runs.add("whole_steps", size, measure("steps", timeout, out=str(out / "STEPS"), tasks=str(tasks),
+                                              history=str(out / "steps-history.sqlite"), **common))
+        notes.append(f"整体 / whole run: `aidtools sample --students {students} --seed 7` ({files} 个文件 / files), "
+                     f"`aidtools check FOLDER --json` vs `aidtools run FOLDER --out OUT --tasks tasks.xlsx` "
+                     "(report.html included, a fresh SQLite history), as processes")
 
 
 # ---------------------------------------------------------------- the report
@@ -444,6 +505,57 @@ def report(args, runs: Runs, info: dict, notes: list[str], started: float, load0
                          f"{_fmt(runs.peak(label, size), 'MB', 0)} | {len(runs.ok(label, size))} |")
     lines.append("")
 
+    # -- issue 18: check as a process, the whole run
+    process_rows = []
+    for kind, label in PROCESS_KINDS.items():
+        size = f"{label}, {args.process:,} rows"
+        bare, cli = runs.median("bare_process", size), runs.median("cli_process", size)
+        if bare is not None or cli is not None:
+            process_rows.append(f"| {label} | {_fmt(bare)} | {_fmt(cli)} | {_ratio(cli, bare)} | "
+                                f"{_verdict(within_(cli, bare, TARGETS['process_vs_bare']))} | {len(runs.ok('cli_process', size))} |")
+    if process_rows:
+        lines += [f"## `aidtools check FILE` as a whole process / 整个进程（{args.process:,} rows）", "",
+                  "| file | bare read (process) | check (process) | ratio | target ≤ 1.3x | n |",
+                  "|---|---:|---:|---:|---|---:|", *process_rows, ""]
+    whole_rows, run_30k = [], None
+    for students in args.whole:
+        size = next((s for (l, s) in runs.by_key if l == "whole_run" and s.startswith(f"{students:,} students")), None)
+        if size is None:
+            continue
+        check, run = runs.median("whole_check", size), runs.median("whole_run", size)
+        peak = runs.peak("whole_run", size)
+        if students == 30_000:
+            run_30k = run
+        summary = next((r["extra"] for r in runs.ok("whole_run", size)), {})
+        rows = f"{summary['rows']:,}" if isinstance(summary.get("rows"), int) else "—"
+        verdict = ""
+        if students == 30_000:
+            verdict = (f" ≤ {TARGETS['whole_vs_check']}x: {_verdict(within_(run, check, TARGETS['whole_vs_check']))}; "
+                       f"peak < 1 GiB: {_verdict(None if peak is None else peak / 1024 < TARGETS['whole_peak_gib'])}")
+        whole_rows.append(f"| {size} | {rows} | {_fmt(check)} | {_fmt(run)} | {_ratio(run, check)}{verdict} | "
+                          f"{_fmt(peak, 'MB', 0)} | {len(runs.ok('whole_run', size))} |")
+    if whole_rows:
+        lines += ["## The whole run / 整体运行（aidtools sample）", "",
+                  "| university | rows | aidtools check (process) | aidtools run (process) | run / check | peak run | n |",
+                  "|---|---:|---:|---:|---:|---:|---:|", *whole_rows, ""]
+        steps_lines = []
+        for (label, size), results in runs.by_key.items():
+            if label == "whole_steps":
+                for r in results:
+                    if "extra" in r:
+                        steps_lines.append(f"- {size}: " + ", ".join(f"{k} {v:.2f} s" for k, v in r["extra"].items()))
+        if steps_lines:
+            lines += ["Where the run's time goes (in-process, one run, each step timed):", "", *steps_lines, ""]
+        for students in args.whole:
+            size = next((s for (l, s) in runs.by_key if l == "whole_run" and s.startswith(f"{students:,} students")), None)
+            if size is None or students == 30_000 or run_30k is None:
+                continue
+            run, peak = runs.median("whole_run", size), runs.peak("whole_run", size)
+            lines += [f"At {students:,} students the run takes {_ratio(run, run_30k)} the 30,000-student figure "
+                      f"(target ≤ {TARGETS['whole_linearity']:.0f}x: {_verdict(within_(run, run_30k, TARGETS['whole_linearity']))}), "
+                      f"peak {_fmt(None if peak is None else peak / 1024, 'GiB')} (target < 4 GiB: "
+                      f"{_verdict(None if peak is None else peak / 1024 < 4)}).", ""]
+
     # -- targets
     floor_100k, floor_1m = runs.median("floor", "100,000 rows"), runs.median("floor", "1,000,000 rows")
     peer_100k = runs.median("peer", "100,000 rows")
@@ -549,6 +661,10 @@ def main(argv=None) -> int:
         run_province(args, runs, notes)
     if "cluster" not in args.skip:
         run_cluster(args, runs, notes)
+    if "process" not in args.skip:
+        run_process(args, runs, notes)
+    if "whole" not in args.skip:
+        run_whole(args, runs, notes)
     text = report(args, runs, info, notes, started, load0)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text, encoding="utf-8")
