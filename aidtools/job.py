@@ -68,12 +68,18 @@ def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool,
     report.notes.extend(steps.task_table_notes(batch, tasks))
     if history is not None:
         report.history = steps.history(batch, report, history, run)
+    # report.xlsx, report.json and the report notebook (on the kernel warmed since the start, on the other
+    # core) go ahead while the feedback is written: it changes the report only when a workbook cannot be written.
+    outputs = begin_outputs(report, out, html=html, kernel=kernel)
     written = steps.feedback(batch, private_dir(out / FEEDBACK_DIR), reconciliation, history=report.history)
     if any(path is None for _, path in written):  # write.failed findings came with the feedback
         superseded = batch.superseded
         report.files = [r.to_record(superseded=r.display_path in superseded) for r in batch.reports]
         report.summary = steps.summary(batch, reconciliation)
-    write_outputs(report, out, html=html, kernel=kernel)
+        if outputs is not None:
+            outputs.discard()  # a page of the report before the finding: written again below
+        outputs = begin_outputs(report, out, html=html)
+    finish_outputs(outputs, report, out)
     return report
 
 
@@ -84,6 +90,13 @@ def write_outputs(report: RunReport, out: Path, html: bool = True, kernel=None) 
     ``report.html`` cannot be made, the report says so (a Chinese note, the library's text in the debug
     log) and ``report.html`` is a plain page that says where the report is. ``kernel``: a
     :class:`~aidtools.outputs.report_kernel.ReportKernel` for the report notebook."""
+    finish_outputs(begin_outputs(report, out, html=html, kernel=kernel), report, out)
+
+
+def begin_outputs(report: RunReport, out: Path, html: bool = True, kernel=None):
+    """``report.xlsx`` and ``report.json`` written, and ``report.html`` begun from them in a thread (a
+    :class:`~aidtools.outputs.html_report.Rendering`; None without ``html``): :func:`finish_outputs` waits
+    for it."""
     from aidtools.outputs.excel_report import write_excel_report
     from aidtools.writing.private import write_failure_reason
 
@@ -93,10 +106,21 @@ def write_outputs(report: RunReport, out: Path, html: bool = True, kernel=None) 
         log.debug("report.xlsx", exc_info=True)
         report.notes.append(f"未能生成 report.xlsx：{write_failure_reason(exc)}")
     write_report(report, out / "report.json")
-    if html:
-        from aidtools.outputs.html_report import render_html_report, write_plain_html
+    if not html:
+        return None
+    from aidtools.outputs.html_report import Rendering
+
+    return Rendering.start(out, kernel=kernel)
+
+
+def finish_outputs(rendering, report: RunReport, out: Path) -> None:
+    """Wait for ``report.html`` (:func:`begin_outputs`); when it could not be rendered, a plain page."""
+    if rendering is not None:
+        from aidtools.outputs.html_report import write_plain_html
+        from aidtools.writing.private import write_failure_reason
+
         try:
-            render_html_report(out, kernel=kernel)
+            rendering.result()
         except Exception as exc:
             log.debug("report.html", exc_info=True)
             log.warning("未能生成完整的 report.html，已改为简要页面（%s详情见调试日志 -v）",

@@ -2,7 +2,7 @@
 
 Jupyter looks kernel specs up by name along its data path (``~/.local/share/jupyter`` among them), so
 a ``python3`` spec left there by another installation could run the notebooks with a Python that has
-another aidtools, or none. Papermill (in :mod:`aidtools.outputs.html_report`) and Voilà (in
+another aidtools, or none. The report (nbclient, in :mod:`aidtools.outputs.html_report`) and Voilà (in
 :mod:`aidtools.dashboard`) are given the managers below, which answer ``python3`` with ipykernel's own spec built from
 ``sys.executable``: the interpreter running aidtools, e.g. the venv a wheel was installed in.
 
@@ -41,7 +41,7 @@ class ThisInterpreterKernelManager(KernelManager):
 class QuietKernelManager(ThisInterpreterKernelManager):
     """The same kernel, with its own console output (ipykernel's start-up warnings, the interrupt it logs
     at shutdown) discarded: the report's kernel prints nothing on the user's terminal. What the cells
-    print and raise still comes back through the notebook, where papermill reports it."""
+    print and raise still comes back through the notebook, where nbclient reports it."""
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         kw.setdefault("stdout", subprocess.DEVNULL)

@@ -60,3 +60,33 @@ def test_a_kernel_that_fails_its_warm_up_is_replaced(tmp_path, monkeypatch):
     html = render_html_report(run_dir, out=tmp_path / "report.html", kernel=kernel).read_text(encoding="utf-8")
     assert "一、总体情况" in html
     assert not _kernels()
+
+
+def test_a_feedback_failure_during_the_early_report_is_in_the_final_report(tmp_path, monkeypatch):
+    """report.html is begun before the feedback is written; a feedback workbook that cannot be written
+    (a write.failed finding) makes the run write report.json, report.xlsx and report.html again."""
+    import json
+
+    from aidtools.job import run_job
+    from aidtools.outputs import feedback
+    from aidtools.steps import Options
+    from fixtures.submissions import submissions_folder
+
+    folder = submissions_folder(tmp_path / "in")
+    real = feedback.write_feedback
+    failed = []
+
+    def failing(report, out_dir, **kw):
+        if not failed:
+            failed.append(report.display_path)
+            raise OSError(28, "No space left on device")
+        return real(report, out_dir, **kw)
+
+    monkeypatch.setattr(feedback, "write_feedback", failing)
+    run_job(folder, tmp_path / "out", Options(), history=None)
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    [record] = [f for f in report["files"] if f["path"] == failed[0]]
+    assert "write.failed" in {f["rule"] for f in record["findings"]}
+    html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+    assert "一、总体情况" in html and "write.failed" in html
+    assert not _kernels()

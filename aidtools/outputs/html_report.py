@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from importlib import resources
 from pathlib import Path
 
@@ -49,6 +50,39 @@ def render_html_report(run_dir, out=None, notebook=None, kernel_name: str = "pyt
     finally:
         if kernel is not None:
             kernel.shutdown()
+
+
+class Rendering:
+    """:func:`render_html_report` running in a thread (the notebook runs in its kernel's process, on the
+    other core, while this process goes on); :meth:`result` waits for it and raises what it raised."""
+
+    def __init__(self, run_dir, kernel=None):
+        self._error: BaseException | None = None
+        self._path: Path | None = None
+        self._thread = threading.Thread(target=self._run, args=(run_dir, kernel), name="aidtools-report-html",
+                                        daemon=True)
+
+    @classmethod
+    def start(cls, run_dir, kernel=None) -> "Rendering":
+        rendering = cls(run_dir, kernel)
+        rendering._thread.start()
+        return rendering
+
+    def _run(self, run_dir, kernel) -> None:
+        try:
+            self._path = render_html_report(run_dir, kernel=kernel)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> Path:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._path
+
+    def discard(self) -> None:
+        """Wait for it and forget what it made (the caller renders again)."""
+        self._thread.join()
 
 
 def write_plain_html(report, out) -> Path:
