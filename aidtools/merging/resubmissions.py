@@ -25,7 +25,6 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
-import numpy as np
 import pandas as pd
 
 from aidtools.findings import Finding
@@ -85,14 +84,15 @@ def find_supersessions(reports, specs: dict[str, TemplateSpec]) -> list[Superses
         if len(members) < 2:
             continue
         spec = specs[template]
-        keys = {i: record_keys(reports[i].table, spec) for i in members}
+        # sets of the distinct keys: pandas' isin on Arrow strings converts the other side value by value
+        keys = {i: set(record_keys(reports[i].table, spec)) for i in members}
         kept: list[int] = []
         for i in sorted(members, key=lambda k: newness_key(reports[k]), reverse=True):
             old = keys[i]
             replaced_by = None
             if len(old):
                 for j in kept:
-                    share = float(np.mean(old.isin(keys[j])))
+                    share = len(old & keys[j]) / len(old)
                     if share >= SAME_DATA_SHARE:
                         replaced_by = Supersession(old=i, new=j, share=share)
                         break
