@@ -40,7 +40,6 @@ import warnings
 from pathlib import Path, PurePath
 from xml.sax.saxutils import escape as xml_escape
 
-import numpy as np
 import openpyxl
 import pandas as pd
 from openpyxl import Workbook
@@ -51,7 +50,10 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from python_calamine import CalamineWorkbook
 
 from aidtools import findings as F
-from aidtools.findings import severity_label, severity_rank
+from aidtools.outputs.feedback_content import (COMMENT_AUTHOR, CROSS_TITLE, ERROR_COLOR, ISSUES_SHEET,  # noqa: F401
+                                               LIST_HEADER_ROW, LIST_HEADERS, LIST_WIDTHS, LOOKS, NOTE_WIDTH,
+                                               ROUNDS_HEADER, ROUNDS_WIDTH, SUMMARY_ERROR_COLOR, SUMMARY_OK_COLOR,
+                                               WARNING_COLOR, IssueList, cell_marks, issue_list, note, summary_line)
 from aidtools.merging.sources import sheet_as_text
 from aidtools.reading import UnreadableFile, read_file, xlsx_parts
 from aidtools.reading.workbook import sha256_of
@@ -60,27 +62,18 @@ from aidtools.reading.limits import DEFAULT_LIMITS
 from aidtools.rules import RULES
 from aidtools.recognize import column_letter
 from aidtools.specs import load_specs
-from aidtools.writing.cells import CELL_LIMIT, WRAP, safe_loaded_text, safe_sheet_title, safe_text, write_text, write_value
+from aidtools.writing.cells import CELL_LIMIT, WRAP, safe_loaded_text, safe_sheet_title, write_text, write_value
 from aidtools.writing.private import safe_name, save_private, write_failure_reason
 
 log = logging.getLogger(__name__)
 
-ISSUES_SHEET = "问题清单"
 NAME_SUFFIX = "-反馈"
-COMMENT_AUTHOR = "aidtools"
-ERROR_COLOR = "FFC7CE"  # Excel's own "light red fill"
-WARNING_COLOR = "FFEB9C"  # Excel's own "yellow fill"
 ERROR_FILL = PatternFill("solid", fgColor=ERROR_COLOR)
 WARNING_FILL = PatternFill("solid", fgColor=WARNING_COLOR)
 NO_FILL = PatternFill(fill_type=None)
-LIST_HEADERS = ["序号", "级别", "位置", "列", "问题说明", "当前值", "规则编号"]
-LIST_WIDTHS = [6, 6, 16, 16, 70, 22, 24]
-LIST_HEADER_ROW = 4
-CROSS_TITLE = "对账问题（两线三库）：与在校生库、困难学生库、资金下达或其他部门的数据不一致"
-
-
-ROUNDS_HEADER = "轮次"
-ROUNDS_WIDTH = 20
+FONTS = {"bold": Font(bold=True), "title": Font(bold=True, size=12),
+         "summary_error": Font(bold=True, size=12, color=SUMMARY_ERROR_COLOR),
+         "summary_ok": Font(bold=True, size=12, color=SUMMARY_OK_COLOR)}
 NEW_TAG = "【新】"
 
 
@@ -151,7 +144,7 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
         findings, cross = (_with_rounds(frame, report.display_path, rounds) for frame in (findings, cross))
     marked = F.concat([findings, cross])  # the canonical columns only: tag again
     _mark_cells(wb, _with_rounds(marked, report.display_path, rounds) if rounds is not None else marked)
-    _write_issue_list(wb, report, findings, cross)
+    _write_issue_list(wb, issue_list(report, findings, cross, wb.sheetnames))
     if getattr(wb, "vba_archive", None) is None and target.suffix.lower() == ".xlsm":
         target = target.with_suffix(".xlsx")  # a text copy of a macro workbook has no macros to keep
     results = _formula_results(report, findings, sheet_names)
@@ -302,33 +295,13 @@ def _with_rounds(findings: pd.DataFrame, path: str, rounds: FindingRounds) -> pd
     return findings.assign(rounds=[rounds.tag(path, row, rule) for row, rule in zip(findings["row"], findings["rule"])])
 
 
-def _cell_marks(findings: pd.DataFrame, sheet_names) -> pd.DataFrame:
-    """One line per marked cell: sheet, row, column, worst severity, the comment text."""
-    marked = findings["severity"].isin(["error", "warning"]) & findings["row"].notna()
-    f = findings[marked & findings["sheet"].isin(sheet_names)]
-    if not len(f):
-        return pd.DataFrame(columns=["sheet", "row", "column", "severity", "text"])
-    f = f.assign(row=f["row"].astype(int), column=f["column"].fillna("A"),
-                 rank=severity_rank(f["severity"]),
-                 line="【" + f["severity"].map(severity_label) + "】"
-                 + (f["rounds"] if "rounds" in f.columns else "") + f["message"].astype(str))
-    grouped = f.groupby(["sheet", "row", "column"], sort=True)
-    return pd.DataFrame({
-        "rank": grouped["rank"].min(),
-        "text": grouped["line"].agg("\n".join),
-    }).reset_index().assign(severity=lambda d: np.where(d["rank"] == 0, "error", "warning"))
-
-
 def _mark_cells(wb, findings: pd.DataFrame) -> None:
-    for mark in _cell_marks(findings, wb.sheetnames).itertuples(index=False):
+    for mark in cell_marks(findings, wb.sheetnames).itertuples(index=False):
         cell = _anchor(wb[mark.sheet], f"{mark.column}{mark.row}")
         cell.fill = ERROR_FILL if mark.severity == "error" else WARNING_FILL
-        text = mark.text
-        if cell.comment is not None and cell.comment.author != COMMENT_AUTHOR:
-            text += "\n——原批注：" + cell.comment.text
-        text = safe_text(text)
-        lines = text.count("\n") + 1 + len(text) // 30
-        cell.comment = Comment(text, COMMENT_AUTHOR, width=320, height=min(400, 20 + 18 * lines))
+        earlier = cell.comment.text if cell.comment is not None and cell.comment.author != COMMENT_AUTHOR else None
+        text, height = note(mark.text, earlier)
+        cell.comment = Comment(text, COMMENT_AUTHOR, width=NOTE_WIDTH, height=height)
 
 
 def _anchor(ws, coordinate: str):
@@ -402,82 +375,27 @@ def keep_formula_results(path: Path, results: dict[str, dict[str, object]]) -> N
             archive.writestr(info, data)
 
 
-def summary_line(report, cross: pd.DataFrame | None = None) -> str:
-    """The line at the top of ``问题清单``: "检查通过" only with neither a check error nor a
-    reconciliation error on the file's rows."""
-    rec_errors = F.count(cross, "error") if cross is not None else 0
-    rec_warnings = F.count(cross, "warning") if cross is not None else 0
-    if not report.readable:
-        verdict = "文件无法读取，请按下表说明处理后重新提交"
-    elif report.template is None:
-        verdict = "无法识别模板，请使用资助中心下发的模板重新填写"
-    elif report.passed and not rec_errors:
-        verdict = "检查通过" + ("（有警告，请核对标黄的单元格）" if report.warnings or rec_warnings else "")
-    elif report.passed:
-        verdict = ("单元格检查通过，但对账（两线三库）未通过：与其他表的数据不一致，请按下表“对账问题”核对标红的行，"
-                   "改好后直接提交本文件")
-    else:
-        verdict = "未通过：请修改标红（错误）的单元格，并核对标黄（警告）的单元格，改好后直接提交本文件"
-    rec = f"；对账错误{rec_errors}个，对账警告{rec_warnings}个" if rec_errors or rec_warnings else ""
-    return (f"文件“{report.display_path}”：数据{report.rows}行，错误{report.errors}个，警告{report.warnings}个{rec}。"
-            f"结论：{verdict}。")
-
-
-def _location(sheet: str, coordinate: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'!" + coordinate
-
-
-def _issue_rows(ws, wb, findings: pd.DataFrame, first_row: int, first_number: int) -> int:
-    """The findings as numbered lines from ``first_row``; returns the next free row."""
-    r = first_row
-    for n, f in enumerate(findings.itertuples(index=False), start=first_number):
-        write_value(ws, r, 1, n)
-        level = write_text(ws, r, 2, severity_label(f.severity))
-        if f.severity in ("error", "warning"):
-            level.fill = ERROR_FILL if f.severity == "error" else WARNING_FILL
-        linked = f.sheet is not None and f.sheet in wb.sheetnames and not pd.isna(f.row)
-        if linked:
-            coordinate = f"{f.column or 'A'}{int(f.row)}"
-            cell = write_text(ws, r, 3, f"{f.sheet}!{coordinate}")
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=_location(f.sheet, coordinate))
-            cell.style = "Hyperlink"
-        else:
-            write_text(ws, r, 3, "整个文件" if pd.isna(f.row) else f"第{int(f.row)}行")
-        write_text(ws, r, 4, f.field)
-        write_text(ws, r, 5, f.message).alignment = WRAP
-        write_text(ws, r, 6, f.value)
-        write_text(ws, r, 7, f.rule)
-        if "rounds" in findings.columns:
-            write_text(ws, r, 8, f.rounds)
-        r += 1
-    return r
-
-
-def _write_issue_list(wb, report, findings: pd.DataFrame, cross: pd.DataFrame) -> None:
+def _write_issue_list(wb, content: IssueList) -> None:
+    """``问题清单`` as the first, active sheet of ``wb``, from :func:`issue_list`."""
     ws = wb.create_sheet(ISSUES_SHEET, 0)
-    summary = write_text(ws, 1, 1, summary_line(report, cross), text_format=False)
-    summary.font = Font(bold=True, size=12,
-                        color="C00000" if report.errors or F.count(cross, "error") else "000000")
-    template = ("未识别" if report.template is None
-                else f"{report.title or report.template}（{report.template}，模板版本{report.spec_version}，"
-                     f"工作表“{report.sheet}”）")
-    write_text(ws, 2, 1, f"模板：{template}。本工作表是检查结果，点击“位置”可跳到对应单元格；重新提交时可保留或删除本工作表。",
-               text_format=False)
-    headers, widths = LIST_HEADERS, LIST_WIDTHS
-    if "rounds" in findings.columns:
-        headers, widths = [*headers, ROUNDS_HEADER], [*widths, ROUNDS_WIDTH]
-    for c, (header, width) in enumerate(zip(headers, widths), start=1):
-        write_text(ws, LIST_HEADER_ROW, c, header).font = Font(bold=True)
+    for item in content.cells:
+        look = LOOKS[item.look]
+        if look.number:
+            cell = write_value(ws, item.row, item.column, item.value)
+            continue
+        cell = write_text(ws, item.row, item.column, item.value, text_format=look.text_format or item.link is not None)
+        if item.link is not None:
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=item.link)
+            cell.style = "Hyperlink"
+        elif look.font:
+            cell.font = FONTS[look.font]
+        if look.fill:
+            cell.fill = ERROR_FILL if look.fill == "error" else WARNING_FILL
+        if look.wrap:
+            cell.alignment = WRAP
+    for c, width in enumerate(content.widths, start=1):
         ws.column_dimensions[column_letter(c - 1)].width = width
-    r = _issue_rows(ws, wb, findings, LIST_HEADER_ROW + 1, 1)
-    if not len(findings):
-        write_text(ws, r, 5, "单元格检查没有发现问题。")
-        r += 1
-    if len(cross):
-        r += 1
-        write_text(ws, r, 1, CROSS_TITLE, text_format=False).font = Font(bold=True, size=12)
-        r = _issue_rows(ws, wb, cross, r + 1, len(findings) + 1)
-    ws.freeze_panes = ws.cell(row=LIST_HEADER_ROW + 1, column=1)
+    ws.freeze_panes = ws.cell(row=content.freeze_row, column=1)
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False  # one selected tab, or Excel groups the sheets
