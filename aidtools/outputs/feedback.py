@@ -54,6 +54,7 @@ from aidtools.outputs.feedback_content import (COMMENT_AUTHOR, CROSS_TITLE, ERRO
                                                LIST_HEADER_ROW, LIST_HEADERS, LIST_WIDTHS, LOOKS, NOTE_WIDTH,
                                                ROUNDS_HEADER, ROUNDS_WIDTH, SUMMARY_ERROR_COLOR, SUMMARY_OK_COLOR,
                                                WARNING_COLOR, IssueList, cell_marks, issue_list, note, summary_line)
+from aidtools.outputs.feedback_patch import NotPatchable, open_package
 from aidtools.merging.sources import sheet_as_text
 from aidtools.reading import UnreadableFile, read_file, xlsx_parts
 from aidtools.reading.workbook import sha256_of
@@ -68,6 +69,7 @@ from aidtools.writing.private import safe_name, save_private, write_failure_reas
 log = logging.getLogger(__name__)
 
 NAME_SUFFIX = "-反馈"
+PATCH = True  # patch an .xlsx/.xlsm package in place where the patcher can (write_feedback ``patch``)
 ERROR_FILL = PatternFill("solid", fgColor=ERROR_COLOR)
 WARNING_FILL = PatternFill("solid", fgColor=WARNING_COLOR)
 NO_FILL = PatternFill(fill_type=None)
@@ -113,30 +115,50 @@ class FeedbackError(RuntimeError):
     """The feedback workbook cannot be written (the file changed since it was checked)."""
 
 
-def feedback_name(name: str, fmt: str | None) -> str:
-    """``名称-反馈.xlsx`` (``.xlsm`` for macro workbooks, which keep their macros)."""
-    suffix = ".xlsm" if fmt == "xlsm" else ".xlsx"
+def feedback_name(name: str, fmt: str | None, copy: bool = True) -> str:
+    """``名称-反馈.xlsx`` (``.xlsm`` for a copy of a macro workbook, which keeps its macros; a file that
+    passed with no finding gets ``问题清单`` alone, always ``.xlsx``)."""
+    suffix = ".xlsm" if fmt == "xlsm" and copy else ".xlsx"
     return f"{PurePath(name).stem}{NAME_SUFFIX}{suffix}"
 
 
-def feedback_path(report, out_dir) -> Path:
+def list_only(report, cross: pd.DataFrame | None = None) -> bool:
+    """A file read without a single finding, its own or the reconciliation's on its rows: its feedback
+    is the ``问题清单`` sheet alone, saying it passed (no copy of the file: nothing in it to mark)."""
+    return bool(report.readable and not len(report.findings) and (cross is None or not len(cross)))
+
+
+def feedback_path(report, out_dir, cross: pd.DataFrame | None = None) -> Path:
     """``OUT/<department>/<name>-反馈<ext>`` (files outside a department folder go to ``OUT``)."""
     folder = Path(out_dir) / safe_name(report.department) if report.department else Path(out_dir)
-    return folder / feedback_name(report.path.name, report.format)
+    return folder / feedback_name(report.path.name, report.format, copy=not list_only(report, cross))
 
 
 def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: pd.DataFrame | None = None,
-                   rounds: FindingRounds | None = None) -> Path:
+                   rounds: FindingRounds | None = None, patch: bool | None = None) -> Path:
     """Write the feedback workbook of one checked file and return its path.
 
     ``cross``: the reconciliation (两线三库) findings on this file's records
     (:func:`aidtools.reconcile.by_record.record_findings`), marked and listed beside the file's own.
-    ``rounds``: whether each finding is new or still open since an earlier round (:class:`FindingRounds`)."""
-    target = Path(target) if target is not None else feedback_path(report, out_dir)
-    wb, sheet_names = _open_copy(report, limits)
-    _clear_earlier_feedback(wb, report)
+    ``rounds``: whether each finding is new or still open since an earlier round (:class:`FindingRounds`).
+    ``patch``: an .xlsx/.xlsm is patched in place where :mod:`aidtools.outputs.feedback_patch` can
+    (the default, :data:`PATCH`), else copied with openpyxl; False: always the openpyxl copy."""
+    target = Path(target) if target is not None else feedback_path(report, out_dir, cross)
     findings = report.findings.copy()
     cross = cross.copy() if cross is not None else F.empty_frame()
+    if list_only(report, cross):
+        _same_file(report, report.path.read_bytes())  # "passed" is said of the file as it was checked
+        log.debug("反馈 %s：没有任何问题，只写问题清单", report.display_path)
+        wb = Workbook()
+        wb.remove(wb.active)
+        _write_issue_list(wb, issue_list(report, findings, cross, [], list_only=True))
+        return save_private(wb.save, target)
+    if (PATCH if patch is None else patch) and report.readable and report.format in ("xlsx", "xlsm"):
+        patched = _patched(report, findings, cross, rounds)
+        if patched is not None:
+            return save_private(lambda path: path.write_bytes(patched), target)
+    wb, sheet_names = _open_copy(report, limits)
+    _clear_earlier_feedback(wb, report)
     if sheet_names:
         findings["sheet"] = findings["sheet"].replace(sheet_names)
         cross["sheet"] = cross["sheet"].replace(sheet_names)
@@ -157,6 +179,31 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
     return save_private(write, target)
 
 
+def _patched(report, findings: pd.DataFrame, cross: pd.DataFrame, rounds) -> bytes | None:
+    """The feedback workbook as the submitted package patched (:mod:`aidtools.outputs.feedback_patch`),
+    or None (the reason in the debug log) where the openpyxl copy is to be made instead."""
+    data = report.path.read_bytes()
+    _same_file(report, data)
+    try:
+        package = open_package(data)
+        if rounds is not None:
+            findings, cross = (_with_rounds(frame, report.display_path, rounds) for frame in (findings, cross))
+        marked = F.concat([findings, cross])
+        marks = cell_marks(_with_rounds(marked, report.display_path, rounds) if rounds is not None else marked,
+                           package.sheet_names)
+        notes = [note(text) for text in marks["text"]]
+        marks = marks.assign(text=[text for text, _ in notes], height=[height for _, height in notes])
+        out = package.patched(marks, issue_list(report, findings, cross, package.sheet_names))
+    except NotPatchable as exc:
+        log.debug("反馈 %s：openpyxl副本（%s）", report.display_path, exc)
+        return None
+    except Exception:  # a bug or a package we did not foresee: the openpyxl copy is always there
+        log.debug("反馈 %s：openpyxl副本（修补失败）", report.display_path, exc_info=True)
+        return None
+    log.debug("反馈 %s：修补原文件（%d个标注）", report.display_path, len(marks))
+    return out
+
+
 def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | None = None,
                        rounds: FindingRounds | None = None) -> list[Path | None]:
     """One feedback workbook per report (same order; None where one could not be written); ``cross``
@@ -167,7 +214,7 @@ def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | No
     the others are still written."""
     out = []
     cross = cross or {}
-    for report, target in zip(reports, feedback_targets(reports, out_dir)):
+    for report, target in zip(reports, feedback_targets(reports, out_dir, cross)):
         try:
             out.append(write_feedback(report, out_dir, target=target, limits=limits,
                                       cross=cross.get(report.display_path), rounds=rounds))
@@ -183,14 +230,15 @@ def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | No
     return out
 
 
-def feedback_targets(reports, out_dir) -> list[Path]:
+def feedback_targets(reports, out_dir, cross: dict | None = None) -> list[Path]:
     """Where each report's feedback goes, never two at one path.
 
     ``名单.xls`` and ``名单.xlsx`` in one folder would both become ``名单-反馈.xlsx``: the file whose
     own extension the output has keeps the plain name, the other is tagged (``名单-xls-反馈.xlsx``);
     same-named files from different folder arguments are numbered.
     """
-    natural = [feedback_path(r, out_dir) for r in reports]
+    cross = cross or {}
+    natural = [feedback_path(r, out_dir, cross.get(r.display_path)) for r in reports]
     clashes = Counter(natural)
     tagged = []
     for report, target in zip(reports, natural):
