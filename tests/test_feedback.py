@@ -3,6 +3,7 @@ a copy that checks the same as the original, .xlsm/.xls/.csv inputs, formula inj
 from __future__ import annotations
 
 import hashlib
+import logging
 import stat
 import zipfile
 
@@ -12,6 +13,7 @@ from builders import AS_OF, CARD, Formula, Sheet, luhn, rows_for, spec_of, write
 from test_merge import PAYLOADS, SAMPLE, make_xlsm
 
 from aidtools.cli import main
+from aidtools.outputs import feedback as feedback_module
 from aidtools.outputs.feedback import (ERROR_COLOR, ISSUES_SHEET, LIST_HEADER_ROW, WARNING_COLOR, FeedbackError,
                                        write_all_feedback, write_feedback)
 from aidtools.specs import load_specs
@@ -24,6 +26,20 @@ BAD_CARD = "6222021234567890120"  # 19 digits, Luhn fails: a warning
 
 def check(path, root):
     return check_file(path, root=root, specs=SPECS, as_of=AS_OF)
+
+
+@pytest.fixture(params=["patch", "openpyxl"])
+def route(request, monkeypatch, caplog):
+    """A test taking ``route`` runs twice: .xlsx/.xlsm patched in place where the patcher can, and
+    always copied with openpyxl (the fallback)."""
+    monkeypatch.setattr(feedback_module, "PATCH", request.param == "patch")
+    caplog.set_level(logging.DEBUG, logger="aidtools.outputs.feedback")
+    return request.param
+
+
+def patched_count(caplog) -> int:
+    """How many feedback workbooks were patched in place (from the debug log)."""
+    return sum(1 for r in caplog.records if r.getMessage().startswith("反馈 ") and "修补原文件" in r.getMessage())
 
 
 def same_findings(a, b) -> bool:
@@ -52,12 +68,13 @@ def disbursement_with_findings(tmp_path, writer="openpyxl"):
                           {"发放日期": "2017-11-20"}, {"银行卡号": BAD_CARD}, writer=writer, name="发放.xlsx")
 
 
-def test_feedback_marks_cells_and_lists_findings_with_links(tmp_path, writer):
+def test_feedback_marks_cells_and_lists_findings_with_links(tmp_path, writer, route, caplog):
     source = disbursement_with_findings(tmp_path, writer)
     before = sha(source)
     report = check(source, tmp_path / "subs")
     assert (report.errors, report.warnings) == (1, 2)
     path = write_feedback(report, tmp_path / "feedback")
+    assert patched_count(caplog) == (route == "patch")
     assert path == tmp_path / "feedback" / "甲学院" / "发放-反馈.xlsx"
     assert sha(source) == before  # the original is never modified
     wb = openpyxl.load_workbook(path)
@@ -84,7 +101,7 @@ def test_feedback_marks_cells_and_lists_findings_with_links(tmp_path, writer):
     assert same_findings(report, again)
 
 
-def test_formula_results_survive_the_copy(tmp_path):
+def test_formula_results_survive_the_copy(tmp_path, route):
     """openpyxl drops cached formula results; the feedback copy puts them back, so it checks the same."""
     source = write_template(tmp_path / "subs" / "甲学院", "disbursement", {"发放金额(元)": Formula("=27*12", 324)},
                             {"银行卡号": Formula('="62220212345678901"&"28"', CARD)}, writer="xlsxwriter",
@@ -100,7 +117,7 @@ def test_formula_results_survive_the_copy(tmp_path):
     assert cached["H2"].value == 324 and cached["K3"].value == CARD
 
 
-def test_a_fixed_feedback_workbook_passes_and_gets_fresh_feedback(tmp_path):
+def test_a_fixed_feedback_workbook_passes_and_gets_fresh_feedback(tmp_path, route):
     report = check(disbursement_with_findings(tmp_path), tmp_path / "subs")
     path = write_feedback(report, tmp_path / "feedback")
     wb = openpyxl.load_workbook(path)
@@ -119,14 +136,14 @@ def test_a_fixed_feedback_workbook_passes_and_gets_fresh_feedback(tmp_path):
     assert len(issue_rows(second)) == 2
 
 
-def test_xlsm_feedback_keeps_macros_and_extension(tmp_path):
+def test_xlsm_feedback_keeps_macros_and_extension(tmp_path, route, caplog):
     plain = disbursement_with_findings(tmp_path)
     xlsm = make_xlsm(plain, plain.with_suffix(".xlsm"))
     plain.unlink()
     report = check(xlsm, tmp_path / "subs")
     assert report.format == "xlsm"
     path = write_feedback(report, tmp_path / "feedback")
-    assert path.name == "发放-反馈.xlsm"
+    assert path.name == "发放-反馈.xlsm" and patched_count(caplog) == (route == "patch")
     with zipfile.ZipFile(path) as archive:
         assert archive.read("xl/vbaProject.bin") == b"VBA-PROJECT-BYTES" * 64
         assert b"macroEnabled" in archive.read("[Content_Types].xml")
@@ -158,7 +175,7 @@ def test_xls_and_csv_get_a_text_copy_with_the_same_marks(tmp_path):
     assert write_feedback(check(xls, tmp_path / "subs"), tmp_path / "feedback").name == "发放-反馈.xlsx"
 
 
-def test_formula_payloads_stay_text_in_feedback(tmp_path):
+def test_formula_payloads_stay_text_in_feedback(tmp_path, route):
     changes = [{"专业": p} for p in PAYLOADS] + [{"民族": "=1+2"}]
     folder = tmp_path / "subs" / "丙学院"
     xlsx = write_template(folder, "student", *changes, name="学生.xlsx")
@@ -228,7 +245,7 @@ def test_the_bad_card_is_only_a_luhn_failure():
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SAMPLE.is_dir(), reason="sample_data/submissions not generated yet")
-def test_sample_feedback_checks_the_same(tmp_path):
+def test_sample_feedback_checks_the_same(tmp_path, route):
     """The sample's workbooks with structural findings (formulas, merged cells, hidden rows, renamed
     sheets and headers): each feedback copy, checked again, has the same findings."""
     structural = {"template.formula", "template.merged_cells", "template.hidden_rows", "template.sheet_missing",
@@ -241,7 +258,7 @@ def test_sample_feedback_checks_the_same(tmp_path):
         assert again.template == report.template and same_findings(report, again), report.display_path
 
 
-def test_feedback_marks_each_finding_new_or_still_open_since_its_round(tmp_path):
+def test_feedback_marks_each_finding_new_or_still_open_since_its_round(tmp_path, route):
     from aidtools import findings as F
     from aidtools.outputs.feedback import ROUNDS_HEADER, FindingRounds
 

@@ -145,7 +145,7 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
     (the default, :data:`PATCH`), else copied with openpyxl; False: always the openpyxl copy."""
     target = Path(target) if target is not None else feedback_path(report, out_dir, cross)
     findings = report.findings.copy()
-    cross = cross.copy() if cross is not None else F.empty_frame()
+    cross = cross.copy() if cross is not None else _empty_frame()
     if list_only(report, cross):
         _same_file(report, report.path.read_bytes())  # "passed" is said of the file as it was checked
         log.debug("反馈 %s：没有任何问题，只写问题清单", report.display_path)
@@ -153,7 +153,12 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
         wb.remove(wb.active)
         _write_issue_list(wb, issue_list(report, findings, cross, [], list_only=True))
         return save_private(wb.save, target)
-    if (PATCH if patch is None else patch) and report.readable and report.format in ("xlsx", "xlsm"):
+    if not (PATCH if patch is None else patch):
+        log.debug("反馈 %s：openpyxl副本（未启用修补）", report.display_path)
+    elif not report.readable or report.format not in ("xlsx", "xlsm"):
+        log.debug("反馈 %s：openpyxl副本（%s）", report.display_path,
+                  "无法读取：只有问题清单" if not report.readable else f"{report.format}：文本副本")
+    else:
         patched = _patched(report, findings, cross, rounds)
         if patched is not None:
             return save_private(lambda path: path.write_bytes(patched), target)
@@ -179,6 +184,17 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
     return save_private(write, target)
 
 
+def _empty_frame() -> pd.DataFrame:
+    """An empty findings frame (made once: pandas takes milliseconds to build one)."""
+    global _EMPTY
+    if _EMPTY is None:
+        _EMPTY = F.empty_frame()
+    return _EMPTY.copy()
+
+
+_EMPTY = None
+
+
 def _patched(report, findings: pd.DataFrame, cross: pd.DataFrame, rounds) -> bytes | None:
     """The feedback workbook as the submitted package patched (:mod:`aidtools.outputs.feedback_patch`),
     or None (the reason in the debug log) where the openpyxl copy is to be made instead."""
@@ -188,7 +204,7 @@ def _patched(report, findings: pd.DataFrame, cross: pd.DataFrame, rounds) -> byt
         package = open_package(data)
         if rounds is not None:
             findings, cross = (_with_rounds(frame, report.display_path, rounds) for frame in (findings, cross))
-        marked = F.concat([findings, cross])
+        marked = F.concat([findings, cross]) if len(cross) else findings
         marks = cell_marks(_with_rounds(marked, report.display_path, rounds) if rounds is not None else marked,
                            package.sheet_names)
         notes = [note(text) for text in marks["text"]]

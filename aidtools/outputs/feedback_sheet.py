@@ -69,8 +69,12 @@ def check_part(xml: bytes, what: str) -> None:
         raise NotPatchable(f"{what}: not a plain worksheet (a prefixed namespace?)")
 
 
-def _count_starts(xml: bytes, tag: bytes) -> int:
-    return sum(xml.count(tag + end) for end in (b" ", b">", b"/", b"\n", b"\t", b"\r"))
+def _all_have_r(xml: bytes, tag: bytes) -> bool:
+    """Every ``<c>`` (or ``<row>``) element has ``r`` as its first attribute."""
+    with_r = xml.count(tag + b' r="')
+    if xml.count(tag) == with_r:  # the usual case: one pass, no other tag starts so
+        return True
+    return len(re.findall(re.escape(tag) + rb"[\s>/]", xml)) == with_r
 
 
 def clear_tab_selected(xml: bytes) -> bytes:
@@ -177,7 +181,7 @@ def mark_sheet(xml: bytes, marks: list[Mark], style, drawing_id: str) -> tuple[b
     check_part(xml, "a marked sheet")
     if b"<legacyDrawing" in xml:
         raise NotPatchable("the marked sheet already has notes or a legacy drawing")
-    if _count_starts(xml, b"<c") != xml.count(b'<c r="') or _count_starts(xml, b"<row") != xml.count(b'<row r="'):
+    if not (_all_have_r(xml, b"<c") and _all_have_r(xml, b"<row")):
         raise NotPatchable("cells or rows without r= as their first attribute")
     opening = re.search(rb"<sheetData\s*(/?)>", xml)
     if opening is None:
