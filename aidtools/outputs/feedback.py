@@ -1,17 +1,26 @@
 """Feedback workbooks: each department gets its own workbook back with every problem marked.
 
-A copy of the submitted workbook (the original is never touched) where each cell with an error is
-filled red and each cell with a warning yellow, with a cell comment giving the message; a first
-sheet ``问题清单`` with a summary line (rows, errors, warnings, passed or not) and every finding with
+A copy of the submitted workbook (the original is never touched; a file with no finding gets the list
+alone, see below) where each cell with an error is filled red and each cell with a warning yellow,
+with a cell comment giving the message; a first sheet ``问题清单`` with a summary line (rows, errors, warnings, passed or not) and every finding with
 a link to its cell. The template sheet is kept exactly as it was, so the department fixes the
 marked cells in place and sends the same file back; our own check recognises it again (the
 ``问题清单`` sheet has no template header) and finds the same problems until they are fixed.
 
-- ``.xlsx``: copied with openpyxl. ``.xlsm``: copied with its macros (``keep_vba``), still ``.xlsm``.
+- ``.xlsx``/``.xlsm``: the submitted package patched in place (:mod:`aidtools.outputs.feedback_patch`):
+  only the styles, the marked sheets, their notes, ``问题清单`` and the package's lists of parts
+  change; every other part (macros, drawings, data validations, cached formula results) is copied
+  byte for byte, and an ``.xlsm`` stays ``.xlsm``. Where the patcher does not go (strict OOXML, a
+  feedback workbook sent back, notes already on a marked sheet, text openpyxl's copy shows
+  differently, anything it cannot parse; the reason is in the debug log) the workbook is copied with
+  openpyxl instead (``.xlsm`` with its macros, ``keep_vba``), the same marks and the same list.
 - ``.xls`` and ``.csv`` (openpyxl cannot open them), and workbooks openpyxl fails on: a new
   ``.xlsx`` with every sheet's data as text cells and the same marks. A CSV's data sheet takes the
   template's sheet name, so the file can be sent back as is.
 - An unreadable file: a workbook with the ``问题清单`` sheet alone.
+- A file with no finding at all (its own, or the reconciliation's on its rows): a small ``.xlsx``
+  with the ``问题清单`` sheet alone, whose first line names the file and says 检查通过; there is
+  nothing in the file to mark, so no copy of it.
 
 Files go to ``OUT/<department>/<name>-反馈<ext>`` in owner-only folders.
 
@@ -21,8 +30,8 @@ reconciliation's, says whether it is new this round (``【新】``) or still not
 
 >>> feedback_name("国家助学金发放.xls", "xls")
 '国家助学金发放-反馈.xlsx'
->>> feedback_name("学生.xlsm", "xlsm")
-'学生-反馈.xlsm'
+>>> feedback_name("学生.xlsm", "xlsm"), feedback_name("学生.xlsm", "xlsm", copy=False)
+('学生-反馈.xlsm', '学生-反馈.xlsx')
 >>> rounds = FindingRounds(current=3, first={("文学院/学生.xlsx", 5, "id.checksum"): 1})
 >>> rounds.tag("文学院/学生.xlsx", 5, "id.checksum"), rounds.tag("文学院/学生.xlsx", 6, "cell.required")
 ('【未改正（第1轮起）】', '【新】')

@@ -43,6 +43,7 @@ _STYLE = re.compile(rb'\ss="(\d+)"')
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\sref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 _COL = re.compile(rb"<col\b[^>]*>")
 _ATTRIBUTE = re.compile(rb'\s(min|max|style|s|customFormat)="([^"]*)"')
+_SPANS = re.compile(rb'\sspans="[^"]*"')
 _TAB_SELECTED = re.compile(rb'(<sheetView\b[^>]*?)\stabSelected="(?:1|true)"')
 # What CT_Worksheet puts after <legacyDrawing> (and the mc:AlternateContent Excel wraps controls in).
 _AFTER_LEGACY = re.compile(rb"<(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems|tableParts|"
@@ -161,6 +162,7 @@ def _patched_row(element: bytes, row: int, marks: list[Mark], style, columns) ->
             at = cells[k][0] if k < len(cells) else len(body)
             s = style(_new_cell_style(start, column, columns), mark.severity)
             edits.append((at, at, b'<c r="%s%d" s="%d"/>' % (mark.column.encode(), row, s)))
+            start = _SPANS.sub(b"", start)  # an optional hint, which the new cell may fall outside of
     return start + _apply(body, edits) + b"</row>"
 
 
