@@ -5,6 +5,7 @@ the openpyxl copy (and says why in the debug log); a file with no finding gets �
 from __future__ import annotations
 
 import logging
+import re
 import zipfile
 
 import openpyxl
@@ -162,9 +163,9 @@ def test_a_mark_inside_a_merged_range_goes_to_its_top_left_cell(tmp_path, caplog
     assert_same_workbooks(patched, copied)
     data = openpyxl.load_workbook(patched)[SHEET]
     assert fill_of(data["C5"]) == feedback.ERROR_COLOR and data["C5"].comment is not None
-    with zipfile.ZipFile(patched) as archive:
-        sheet = archive.read("xl/worksheets/sheet2.xml")
-    assert b'<c r="C6" s=' not in sheet or b'<c r="C6"' in zipfile.ZipFile(source).read("xl/worksheets/sheet2.xml")
+    with zipfile.ZipFile(patched) as archive, zipfile.ZipFile(source) as original:
+        sheet, before = archive.read("xl/worksheets/sheet2.xml"), original.read("xl/worksheets/sheet2.xml")
+    assert re.findall(rb'<c r="C6"[^>]*>', sheet) == re.findall(rb'<c r="C6"[^>]*>', before)  # C6 left as it was
 
 
 def test_defined_names_stay_on_their_sheet_and_macros_stay(tmp_path, caplog):
@@ -259,3 +260,86 @@ def test_a_file_with_no_finding_gets_the_list_alone_and_says_which_file_passed(t
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [ISSUES_SHEET, spec_of("loan").sheet]
     assert fill_of(wb[spec_of("loan").sheet]["A2"]) == feedback.WARNING_COLOR
+
+
+# The sheet and style patchers on XML as Excel writes it (prefixes, extensions, spans, row styles).
+EXCEL_SHEET = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+    b'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac" '
+    b'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac">'
+    b'<dimension ref="A1:C4"/><sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
+    b'<cols><col min="2" max="3" width="9" style="4" customWidth="1"/></cols><sheetData>'
+    b'<row r="1" spans="1:3" x14ac:dyDescent="0.25"><c r="A1" s="1" t="s"><v>0</v></c><c r="C1" t="s"><v>1</v></c></row>'
+    b'<row r="2" spans="1:3" s="5" customFormat="1"><c r="C2" s="2"><v>7</v></c></row>'
+    b'<row r="4" spans="1:3"/></sheetData><mergeCells count="1"><mergeCell ref="A4:B4"/></mergeCells>'
+    b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    b'<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>')
+
+
+def test_the_sheet_patcher_on_excel_xml():
+    from aidtools.outputs.feedback_sheet import Mark, mark_sheet
+
+    marks = [Mark(1, "B", "error", "b1", 38), Mark(2, "A", "warning", "a2", 38), Mark(2, "C", "error", "c2", 38),
+             Mark(3, "B", "error", "b3", 38), Mark(4, "B", "warning", "b4", 38), Mark(1, "A", "warning", "a1", 38)]
+    out, notes = mark_sheet(EXCEL_SHEET, marks, lambda s, severity: 100 + 10 * s + (severity == "error"), "rId2")
+    SafeET.fromstring(out)
+    assert [n[:3] for n in notes] == [("A1", 0, 0), ("B1", 0, 1), ("A2", 1, 0), ("C2", 1, 2), ("B3", 2, 1),
+                                      ("A4", 3, 0)]
+    assert b'<row r="1" x14ac:dyDescent="0.25"><c r="A1" s="110" t="s"><v>0</v></c><c r="B1" s="141"/>' in out
+    assert b'<c r="A2" s="150"/><c r="C2" s="121"><v>7</v></c>' in out  # the row's own style, then restyled
+    assert b'<row r="3"><c r="B3" s="141"/></row><row r="4"><c r="A4" s="100"/></row>' in out  # B4: merged into A4
+    assert b'<legacyDrawing r:id="rId2"/><tableParts' in out and b"tabSelected" not in out
+    assert out.replace(b"spans", b"").count(b"<c ") == 7
+
+
+@pytest.mark.parametrize("xml, reason", [
+    (EXCEL_SHEET.replace(b'<c r="C1"', b'<c'), "without r="),
+    (EXCEL_SHEET.replace(b"<tableParts", b'<legacyDrawing r:id="rId5"/><tableParts'), "legacy drawing"),
+    (EXCEL_SHEET.replace(b"<worksheet", b"<x:worksheet"), "prefixed"),
+    (EXCEL_SHEET.replace(b'encoding="UTF-8"', b'encoding="UTF-16"'), "UTF-8"),
+    (EXCEL_SHEET.replace(b'<c r="A1"', b'<c r="A3"'), "another row"),
+])
+def test_the_sheet_patcher_refuses_what_it_does_not_handle(xml, reason):
+    from aidtools.outputs.feedback_sheet import Mark, mark_sheet
+    from aidtools.outputs.not_patchable import NotPatchable
+
+    with pytest.raises(NotPatchable, match=reason):
+        mark_sheet(xml, [Mark(1, "B", "error", "x", 38)], lambda s, severity: 9, "rId2")
+
+
+def test_the_styles_patcher_keeps_what_excel_wrote():
+    from aidtools.outputs.feedback_content import LOOKS
+    from aidtools.outputs.feedback_styles import StylesPatch
+
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<styleSheet '
+           'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac" '
+           'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac">'
+           '<fonts count="1" x14ac:knownFonts="1"><font><sz val="11"/><color theme="1"/><name val="等线"/>'
+           '<family val="2"/><charset val="134"/><scheme val="minor"/></font></fonts>'
+           '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/>'
+           '</fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+           '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+           '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           '<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1">'
+           '<alignment horizontal="center"/></xf></cellXfs>'
+           '<cellStyles count="1"><cellStyle name="常规" xfId="0" builtinId="0"/></cellStyles></styleSheet>').encode()
+    styles = StylesPatch(xml)
+    marked = styles.marked(1, "warning")
+    message, link = styles.look(LOOKS["message"], quote=True), styles.look(LOOKS["link"])
+    out = styles.result()
+    root = SafeET.fromstring(out)
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    xfs = root.find(main + "cellXfs")
+    assert int(xfs.get("count")) == len(xfs) == 5 and (marked, message, link) == (2, 3, 4)
+    assert xfs[marked].find(main + "alignment").get("horizontal") == "center"  # the cell's own format kept
+    assert xfs[marked].get("numFmtId") == "49" and xfs[marked].get("applyFill") == "1"
+    fill = root.find(main + "fills")[int(xfs[marked].get("fillId"))]
+    assert fill[0].get("patternType") == "solid" and fill[0][0].get("rgb") == "FFFFEB9C"
+    assert xfs[message].get("quotePrefix") == "1" and xfs[message][0].get("wrapText") == "1"
+    fonts = root.find(main + "fonts")
+    assert int(fonts.get("count")) == len(fonts) == 2 and fonts[1].find(main + "u") is not None
+    assert fonts[1].find(main + "name").get("val") == "等线"
+    assert b'mc:Ignorable="x14ac"' in out and b'x14ac:knownFonts="1"' in out and out.startswith(xml[:60])
