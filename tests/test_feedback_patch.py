@@ -98,6 +98,8 @@ def assert_same_workbooks(patched, copied):
     assert links_of(a[ISSUES_SHEET]) == links_of(b[ISSUES_SHEET])
     assert a[ISSUES_SHEET].freeze_panes == b[ISSUES_SHEET].freeze_panes == "A5"
     assert [a[ISSUES_SHEET].column_dimensions[c].width for c in "ABCDEFG"] == [6, 6, 16, 16, 70, 22, 24]
+    assert calamine_values(patched, ISSUES_SHEET) == calamine_values(copied, ISSUES_SHEET)
+    assert CalamineWorkbook.from_path(str(patched)).sheet_names == CalamineWorkbook.from_path(str(copied)).sheet_names
 
 
 def assert_well_formed_and_the_rest_untouched(original, patched):
