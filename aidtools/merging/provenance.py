@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from aidtools.writing.cells import csv_safe
@@ -26,13 +27,25 @@ def write_provenance(frame: pd.DataFrame, target) -> Path:
     """``frame`` has the keys of :data:`PROVENANCE_COLUMNS` as columns."""
     out = frame[list(PROVENANCE_COLUMNS)].rename(columns=PROVENANCE_COLUMNS)
     for column in ("来源文件", "工作表", "部门"):
-        out[column] = out[column].map(csv_safe)
+        out[column] = csv_safe_column(out[column])
 
     def write(path):
         # \r\n line ends (Excel's own): a value holding \r or \n alone is then quoted, never split across lines
         out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
     return save_private(write, Path(target))
+
+
+def csv_safe_column(values: pd.Series) -> pd.Series:
+    """:func:`csv_safe` of every value, worked out once per distinct value (a file's path, sheet and
+    department repeat on each of its rows); blanks stay blank.
+
+    >>> csv_safe_column(pd.Series(["=1", "甲", "=1", None])).tolist()
+    ["'=1", '甲', "'=1", None]
+    """
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    safe = np.array([csv_safe(v) for v in distinct] + [None], dtype=object)
+    return pd.Series(safe[codes], index=values.index, dtype=object)
 
 
 def read_provenance(path) -> pd.DataFrame:
