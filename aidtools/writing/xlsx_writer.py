@@ -30,6 +30,7 @@ same bytes.
 from __future__ import annotations
 
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -163,7 +164,7 @@ def _shared_strings_xml(stored: pa.Array, count: int):
     yield (f'{_XML}<sst xmlns="{_MAIN}" count="{count}" uniqueCount="{len(stored)}">').encode()
     for start in range(0, len(stored), CHUNK_ROWS * 10):
         part = _xml_text(stored.slice(start, CHUNK_ROWS * 10))
-        yield _joined(pc.binary_join_element_wise('<si><t xml:space="preserve">', part, "</t></si>", ""))
+        yield joined_bytes(pc.binary_join_element_wise('<si><t xml:space="preserve">', part, "</t></si>", ""))
     yield b"</sst>"
 
 
@@ -179,9 +180,10 @@ def _sheet_xml(sheet: TextSheet, header_codes: pa.Array, codes: list[pa.Array], 
     for start in range(0, n, CHUNK_ROWS):
         stop = min(n, start + CHUNK_ROWS)
         rows = pa.array(np.arange(sheet.first_row + start, sheet.first_row + stop)).cast(pa.string())
-        cells = [_cells(letters[j], rows, codes[j].slice(start, stop - start), quoted, j in sheet.wrapped)
-                 for j in range(width)]
-        yield _joined(pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", ""))
+        cells = [part for j in range(width)
+                 for part in _cell_parts(letters[j], rows, codes[j].slice(start, stop - start), quoted,
+                                         j in sheet.wrapped)]
+        yield joined_bytes(pc.binary_join_element_wise('<row r="', rows, '">', *cells, "</row>", ""))
     yield (b'</sheetData><pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
            b"</worksheet>")
 
@@ -198,22 +200,27 @@ def _header_row(row: int, letters: list[str], codes: np.ndarray, quoted: np.ndar
     return f'<row r="{row}">{"".join(cells)}</row>'.encode()
 
 
-def _cells(letter: str, rows: pa.Array, codes: pa.Array, quoted: np.ndarray, wrapped: bool) -> pa.Array:
-    """One column's ``<c>`` elements for ``rows``: a shared-string cell, or a blank one, both text-formatted."""
+def _cell_parts(letter: str, rows: pa.Array, codes: pa.Array, quoted: np.ndarray, wrapped: bool) -> list:
+    """One column's ``<c>`` elements for ``rows``, as arguments of the row's one string join: a
+    shared-string cell, or a blank one, both text-formatted (``quotePrefix`` where Excel would see a
+    formula)."""
     plain, with_quote = (WRAPPED, WRAPPED_QUOTED) if wrapped else (TEXT, TEXT_QUOTED)
-    blank = pc.binary_join_element_wise(f'<c r="{letter}', rows, f'" s="{plain}"/>', "")
-    if codes.null_count == len(codes):
-        return blank
-    index = codes.fill_null(0).to_numpy()
-    style = pc.if_else(pa.array(quoted[index] if len(quoted) else np.zeros(len(index), bool)),
-                       str(with_quote), str(plain))
-    filled = pc.binary_join_element_wise(f'<c r="{letter}', rows, '" s="', style, '" t="s"><v>',
-                                         codes.cast(pa.string()), "</v></c>", "")
-    return pc.if_else(pc.is_null(codes), blank, filled) if codes.null_count else filled
+    body = pc.binary_join_element_wise('" t="s"><v>', codes.cast(pa.string()), "</v></c>", "")
+    if codes.null_count:
+        body = pc.fill_null(body, '"/>')  # a blank cell: its style only
+    style = str(plain)
+    if len(quoted) and codes.null_count < len(codes):
+        flags = quoted[codes.fill_null(0).to_numpy()]
+        if codes.null_count:
+            flags &= codes.is_valid().to_numpy(zero_copy_only=False)
+        if flags.any():
+            style = pc.if_else(pa.array(flags), str(with_quote), str(plain))
+    return [f'<c r="{letter}', rows, '" s="', style, body]
 
 
-def _joined(strings: pa.Array) -> bytes:
-    """The strings of an Arrow string array one after another: its data buffer, between its offsets."""
+def joined_bytes(strings: pa.Array) -> bytes:
+    """The strings of an Arrow string array one after another, as UTF-8: its data buffer, between its
+    offsets (nulls count as empty)."""
     strings = strings.combine_chunks() if isinstance(strings, pa.ChunkedArray) else strings
     if not len(strings):
         return b""
@@ -245,8 +252,19 @@ def _put_parts(archive: zipfile.ZipFile, name: str, parts) -> None:
     info = zipfile.ZipInfo(name, _FIXED_DATE)
     info.compress_type, info._compresslevel = zipfile.ZIP_DEFLATED, COMPRESSION
     with archive.open(info, "w", force_zip64=True) as out:  # size unknown up front: zip64 allowed
-        for part in parts:
+        for part in _made_ahead(parts):
             out.write(part)
+
+
+def _made_ahead(parts):
+    """The items of the generator ``parts``, each made in a second thread while the one before is
+    compressed and written (pyarrow's kernels and zlib both work without the GIL)."""
+    parts = iter(parts)
+    with ThreadPoolExecutor(max_workers=1) as ahead:
+        coming = ahead.submit(next, parts, None)
+        while (part := coming.result()) is not None:
+            coming = ahead.submit(next, parts, None)
+            yield part
 
 
 def _content_types(sheets: int) -> str:
