@@ -295,7 +295,7 @@ def _split(report, spec: TemplateSpec, index: int, ctx: _Context):
     hold = np.ones(len(part), dtype=bool) if whole else (part["_row"].isin(report.error_rows()).to_numpy() | on_rec)
     kept_back = part[hold].copy()
     rows = kept_back["_row"].to_numpy()
-    checks = _row_reasons(report).reindex(rows).fillna("").to_numpy(dtype=object)
+    checks = _row_reasons(report, rows).reindex(rows).fillna("").to_numpy(dtype=object)
     reasons = pd.Series(checks, index=kept_back.index, dtype=object).str.cat(
         pd.Series(rec.reindex(rows).fillna("").to_numpy(dtype=object), index=kept_back.index), sep="\n").str.strip()
     kept_back["reasons"] = (whole + "\n" + reasons).str.strip() if whole else reasons
@@ -415,10 +415,10 @@ def _with_source(table, spec: TemplateSpec, report, index: int) -> pd.DataFrame:
     return part.reset_index(drop=True)
 
 
-def _row_reasons(report) -> pd.Series:
-    """Excel row -> the row's errors and warnings, one per line, each with its cell."""
+def _row_reasons(report, rows) -> pd.Series:
+    """Excel row (of ``rows``) -> the row's errors and warnings, one per line, each with its cell."""
     f = report.findings
-    f = f[f["severity"].isin(["error", "warning"]) & f["row"].notna()]
+    f = f[f["severity"].isin(["error", "warning"]) & f["row"].isin(rows)]
     if not len(f):
         return pd.Series(dtype=object)
     rows = f["row"].astype(int)
