@@ -125,11 +125,13 @@ def _text_column(values: pd.Series) -> pa.Array:
 def _shared(columns: list[pa.Array]) -> tuple[list[pa.Array], pa.Array]:
     """(each column as indices into the shared strings, null where blank; the distinct strings)."""
     lengths = [len(c) for c in columns]
-    encoded = pc.dictionary_encode(pa.concat_arrays(columns)) if sum(lengths) else None
-    if encoded is None:
+    if not sum(lengths):
         return [pa.array([], pa.int32()) for _ in columns], pa.array([], pa.string())
+    # All the cells in one array: large_string, whose offsets do not overflow past 2 GiB of text.
+    encoded = pc.dictionary_encode(pa.concat_arrays([c.cast(pa.large_string()) for c in columns]))
     bounds = np.cumsum([0] + lengths)
-    return [encoded.indices.slice(a, b - a) for a, b in zip(bounds[:-1], bounds[1:])], encoded.dictionary
+    indices = [encoded.indices.slice(a, b - a) for a, b in zip(bounds[:-1], bounds[1:])]
+    return indices, encoded.dictionary.cast(pa.string())
 
 
 def _stored(strings: pa.Array) -> pa.Array:
