@@ -226,3 +226,14 @@ def test_the_same_sheets_give_the_same_bytes(tmp_path):
     one = write_text_workbook([TextSheet("S", ["a", "b"], frame)], tmp_path / "1.xlsx").read_bytes()
     two = write_text_workbook([TextSheet("S", ["a", "b"], frame.copy())], tmp_path / "2.xlsx").read_bytes()
     assert one == two
+
+
+def test_values_that_are_not_text_are_written_as_text(tmp_path):
+    frame = pd.DataFrame({"a": [12, "x", None, float("nan")], "b": ["\ud800", 3.5, True, "ok"]}, dtype=object)
+    path = write_text_workbook([TextSheet("S", ["a", "b"], frame)], tmp_path / "t.xlsx")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("S").to_python()
+    assert rows[1:] == [["12", "\ufffd"], ["x", "3.5"], ["", "True"], ["", "ok"]]  # NaN is blank, like None
+    ws = openpyxl.load_workbook(path)["S"]
+    assert ws["A2"].data_type == "s" and ws["A2"].value == "12" and ws["A4"].value is None
+    with pytest.raises(ValueError):
+        TextSheet("S", [], pd.DataFrame())

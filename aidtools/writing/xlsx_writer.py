@@ -74,6 +74,8 @@ class TextSheet:
     wrapped: frozenset[int] = field(default_factory=frozenset)
 
     def __post_init__(self):
+        if not self.headers:
+            raise ValueError(f"工作表“{self.name}”没有表头")
         if self.rows.shape[1] != len(self.headers):
             raise ValueError(f"工作表“{self.name}”的数据有{self.rows.shape[1]}列，表头有{len(self.headers)}列")
         if not 1 <= self.header_row < self.first_row:
@@ -140,12 +142,10 @@ def _stored(strings: pa.Array) -> pa.Array:
     if not len(strings):
         return strings
     odd = pc.or_(pc.match_substring_regex(strings, _NEEDS_CELL_TEXT), pc.greater(pc.utf8_length(strings), CELL_LIMIT))
-    where = np.flatnonzero(odd.to_numpy(zero_copy_only=False))
-    if not len(where):
+    if not pc.any(odd).as_py():
         return strings
-    texts = strings.to_numpy(zero_copy_only=False).astype(object)
-    texts[where] = [cell_text(t) for t in texts[where]]
-    return pa.array(texts, type=pa.string())
+    fixed = pa.array([cell_text(t) for t in strings.filter(odd).to_pylist()], type=pa.string())
+    return pc.replace_with_mask(strings, odd, fixed)
 
 
 def _formula_like(stored: pa.Array) -> np.ndarray:
@@ -162,6 +162,7 @@ def _xml_text(strings: pa.Array) -> pa.Array:
 
 
 def _shared_strings_xml(stored: pa.Array, count: int):
+    """``xl/sharedStrings.xml`` in pieces: every distinct text once, ``count`` cells referring to them."""
     yield (f'{_XML}<sst xmlns="{_MAIN}" count="{count}" uniqueCount="{len(stored)}">').encode()
     for start in range(0, len(stored), CHUNK_ROWS * 10):
         part = _xml_text(stored.slice(start, CHUNK_ROWS * 10))
@@ -170,6 +171,7 @@ def _shared_strings_xml(stored: pa.Array, count: int):
 
 
 def _sheet_xml(sheet: TextSheet, header_codes: pa.Array, codes: list[pa.Array], quoted: np.ndarray, selected: bool):
+    """A worksheet part in pieces: layout, the header row, then the data rows :data:`CHUNK_ROWS` at a time."""
     n, width = len(sheet.rows), len(sheet.headers)
     letters = [column_letter(j) for j in range(width)]
     last_row = sheet.first_row + n - 1 if n else sheet.header_row
