@@ -74,8 +74,9 @@ class SubsystemOf:
         out = pd.Series([None] * n, index=table.index, dtype=object)
         for column, mapping in (("level", level_subsystems()), ("programme", programme_subsystems()),
                                 ("student_no", self.by_student), ("college", self.by_college)):
-            if column in table.columns and out.isna().any():
-                out = out.where(out.notna(), table[column].map(mapping))
+            open_rows = out.isna().to_numpy()
+            if column in table.columns and open_rows.any():  # only the rows no earlier source settled
+                out[open_rows] = table[column][open_rows].map(mapping).to_numpy(dtype=object)
         return out.where(out.notna(), UNKNOWN).astype(object)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +51,7 @@ from aidtools.writing.private import private_dir, write_failure_reason
 
 log = logging.getLogger(__name__)
 
+REREAD_THREADS = 2  # source files read again at once for the held-back rows' values as typed
 MERGE_RULES = ("file.superseded", "merge.duplicate_across_files", "write.failed")
 NUMERIC_TYPES = ("int", "amount", "decimal")
 # Where a row came from, carried beside the template's columns (names cannot clash with Chinese headers).
@@ -189,8 +191,10 @@ def merge_reports(reports, out_dir, hold_back_files: bool = False, template_file
     result.findings = F.concat([frame for i in sorted(found) for frame in found[i]])
     if annotate:
         for index, report in enumerate(reports):
-            earlier = report.findings[~report.findings["rule"].isin(MERGE_RULES)]
-            report.findings = F.concat([earlier, *found.get(index, [])])
+            of_a_merge = report.findings["rule"].isin(MERGE_RULES)
+            if index not in found and not of_a_merge.any():
+                continue  # no merge finding, before or now: its findings stay as they are
+            report.findings = F.concat([report.findings[~of_a_merge], *found.get(index, [])])
     check_accounting(result)
     return result
 
@@ -291,7 +295,7 @@ def _split(report, spec: TemplateSpec, index: int, ctx: _Context):
     hold = np.ones(len(part), dtype=bool) if whole else (part["_row"].isin(report.error_rows()).to_numpy() | on_rec)
     kept_back = part[hold].copy()
     rows = kept_back["_row"].to_numpy()
-    checks = _row_reasons(report).reindex(rows).fillna("").to_numpy(dtype=object)
+    checks = _row_reasons(report, rows).reindex(rows).fillna("").to_numpy(dtype=object)
     reasons = pd.Series(checks, index=kept_back.index, dtype=object).str.cat(
         pd.Series(rec.reindex(rows).fillna("").to_numpy(dtype=object), index=kept_back.index), sep="\n").str.strip()
     kept_back["reasons"] = (whole + "\n" + reasons).str.strip() if whole else reasons
@@ -411,10 +415,10 @@ def _with_source(table, spec: TemplateSpec, report, index: int) -> pd.DataFrame:
     return part.reset_index(drop=True)
 
 
-def _row_reasons(report) -> pd.Series:
-    """Excel row -> the row's errors and warnings, one per line, each with its cell."""
+def _row_reasons(report, rows) -> pd.Series:
+    """Excel row (of ``rows``) -> the row's errors and warnings, one per line, each with its cell."""
     f = report.findings
-    f = f[f["severity"].isin(["error", "warning"]) & f["row"].notna()]
+    f = f[f["severity"].isin(["error", "warning"]) & f["row"].isin(rows)]
     if not len(f):
         return pd.Series(dtype=object)
     rows = f["row"].astype(int)
@@ -486,9 +490,13 @@ def _cross_file_duplicates(merged: pd.DataFrame, spec: TemplateSpec):
 
 def _with_original_values(held: pd.DataFrame, spec: TemplateSpec, reports, limits) -> pd.DataFrame:
     """Replace the normalised values of held-back rows by the values as typed in the source file."""
+    groups = list(held.groupby("_source", sort=False))
+    # Each file is read again (python-calamine parses without the GIL): two at a time.
+    with ThreadPoolExecutor(max_workers=REREAD_THREADS) as pool:
+        typed_values = list(pool.map(lambda group: original_values(reports[int(group[0])], spec,
+                                                                   group[1]["_row"].unique(), limits), groups))
     parts = []
-    for index, part in held.groupby("_source", sort=False):
-        typed = original_values(reports[int(index)], spec, part["_row"].unique(), limits)
+    for (index, part), typed in zip(groups, typed_values):
         if typed is None:
             parts.append(part.assign(reasons=part["reasons"] + "\n（源文件在检查后被修改或无法再次读取，"
                                                               "以上列出的是检查时规范化后的值）"))

@@ -18,9 +18,6 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import openpyxl
-from openpyxl import Workbook
-
 from aidtools.merging.sources import sheet_as_text
 from aidtools.reading import UnreadableFile, read_file
 from aidtools.reading.limits import DEFAULT_LIMITS
@@ -48,6 +45,8 @@ class OfficialTemplate:
 
     def new_workbook(self):
         """A fresh copy (openpyxl workbook and its template sheet) with the data area emptied."""
+        import openpyxl  # here: a merge without an official template does not need openpyxl at all
+
         if self.book.format == "xls":
             return self._rebuilt()
         with warnings.catch_warnings():
@@ -61,6 +60,8 @@ class OfficialTemplate:
         return wb, ws
 
     def _rebuilt(self):
+        from openpyxl import Workbook
+
         wb = Workbook()
         wb.remove(wb.active)
         for name in self.book.sheet_names:
