@@ -278,8 +278,9 @@ def task_steps(args):
 
     for name in ("check", "reconcile", "merge", "progress", "feedback", "history", "confirm_history"):
         clock(steps, name, name)
-    clock(job, "write_outputs", "reports (xlsx, json, html)")
-    clock(html_report, "render_html_report", "of which report.html")
+    clock(job, "begin_outputs", "report.xlsx and report.json")
+    clock(job, "finish_outputs", "waiting for report.html")
+    clock(html_report, "render_html_report", "report.html in its thread (beside the feedback)")
 
     def work():
         history = Path(args["history"])
@@ -289,7 +290,8 @@ def task_steps(args):
                     html=True, history=str(history))
         total = time.perf_counter() - t
         out = {k: round(v, 2) for k, v in timed.items()}
-        out["other"] = round(total - sum(v for k, v in timed.items() if not k.startswith("of which")), 2)
+        out["other"] = round(total - sum(v for k, v in timed.items() if not k.startswith("report.html")), 2)
+        out["total"] = round(total, 2)
         return out
     return work
 
