@@ -7,6 +7,14 @@ The data flow is one line: read → normalise → check → findings → outputs
 """
 __version__ = "0.1.0"
 
-from aidtools.validate import check_file, check_paths  # noqa: E402
-
 __all__ = ["__version__", "check_file", "check_paths"]
+
+
+def __getattr__(name: str):
+    # loaded on first use: ``import aidtools.anything`` (the command line among them) does not pay for
+    # pandas and every check before it needs them
+    if name in ("check_file", "check_paths"):
+        from aidtools import validate
+
+        return getattr(validate, name)
+    raise AttributeError(f"module 'aidtools' has no attribute {name!r}")

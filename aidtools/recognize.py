@@ -14,20 +14,13 @@ import pandas as pd
 from aidtools.findings import Finding
 from aidtools.normalize import clean_series
 from aidtools.reading.model import Workbook
+from aidtools.reading.xlsx_parts import column_letter  # noqa: F401  (re-exported: the checks and outputs take it from here)
 from aidtools.rules import RULES
 from aidtools.specs import TemplateSpec
 
 MATCH_THRESHOLD = 0.5
 
 
-def column_letter(index: int) -> str:
-    """0 → ``A``, 27 → ``AB``."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 @dataclass

@@ -29,7 +29,6 @@ import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
 from python_calamine import CalamineWorkbook
 
 from aidtools.reading import biff, cfb, ods, package, xlsb, xlsx_parts
@@ -533,6 +532,8 @@ def separator(text: str, suffix: str) -> str:
 
 
 def _read_csv(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
+    import pandas as pd  # only text files need it: a workbook is read before pandas is imported
+
     name = readable_name(path.name)
     data = path.read_bytes()
     text = decode_csv(data, name).lstrip("\ufeff")

@@ -79,6 +79,16 @@ def column_index(letters: str) -> int:
     return n - 1
 
 
+def column_letter(index: int) -> str:
+    """0 → ``A``, 27 → ``AB`` (the inverse of :func:`column_index`)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def check_sizes(archive: zipfile.ZipFile, limits: Limits, name: str) -> None:
     """Refuse zip bombs from the sizes the zip directory declares, before expanding anything.
 

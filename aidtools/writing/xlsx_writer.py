@@ -40,6 +40,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aidtools.reading.xlsx_parts import column_letter
 from aidtools.writing.cells import CELL_LIMIT, cell_text, safe_sheet_title, safe_text
 
 CHUNK_ROWS = 20_000  # rows of sheet XML built at a time
@@ -229,16 +230,6 @@ def joined_bytes(strings: pa.Array) -> bytes:
         return b""
     offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[strings.offset:strings.offset + len(strings) + 1]
     return strings.buffers()[2][int(offsets[0]):int(offsets[-1])].to_pybytes()
-
-
-def column_letter(index: int) -> str:
-    """0 → ``A``, 27 → ``AB`` (here, not from :mod:`aidtools.recognize`: this layer imports nothing above it)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _sheet_views(first_row: int, selected: bool) -> str:
