@@ -532,7 +532,7 @@ def separator(text: str, suffix: str) -> str:
 
 
 def _read_csv(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
-    import pandas as pd  # only text files need it: a workbook is read before pandas is imported
+    import pandas as pd  # only text files need it here
 
     name = readable_name(path.name)
     data = path.read_bytes()
