@@ -17,6 +17,7 @@ writer that loses a property shows it.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import shutil
 import sys
 import tempfile
@@ -252,6 +253,10 @@ def main(argv=None):
     print(f"merge step as it is: {merge_seconds:.2f} s; {len(calls)} workbooks, {cells:,} cells")
     names = args.only or list(WRITERS)
     for name in names:
+        if name == "rustpy" and importlib.util.find_spec("rustpy_xlsxwriter") is None:
+            print(f"{name:22s} not installed (not a dependency of aidtools): pip install rustpy-xlsxwriter==0.8.0",
+                  flush=True)
+            continue
         out = Path(tempfile.mkdtemp(prefix=f"writers-{name}-"))
         try:
             seconds = time_writer(name, calls, out)
