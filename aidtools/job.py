@@ -83,20 +83,13 @@ def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool,
     return report
 
 
-def write_outputs(report: RunReport, out: Path, html: bool = True, kernel=None) -> None:
-    """``report.json``, ``report.xlsx`` and (unless ``html`` is false) ``report.html`` in ``out``.
-
-    ``report.json`` is the report: it is always written. When ``report.xlsx`` or the rendered
-    ``report.html`` cannot be made, the report says so (a Chinese note, the library's text in the debug
-    log) and ``report.html`` is a plain page that says where the report is. ``kernel``: a
-    :class:`~aidtools.outputs.report_kernel.ReportKernel` for the report notebook."""
-    finish_outputs(begin_outputs(report, out, html=html, kernel=kernel), report, out)
-
-
 def begin_outputs(report: RunReport, out: Path, html: bool = True, kernel=None):
     """``report.xlsx`` and ``report.json`` written, and ``report.html`` begun from them in a thread (a
     :class:`~aidtools.outputs.html_report.Rendering`; None without ``html``): :func:`finish_outputs` waits
-    for it."""
+    for it. ``report.json`` is the report: it is always written. When ``report.xlsx`` or the rendered
+    ``report.html`` cannot be made, the report says so (a Chinese note, the library's text in the debug
+    log) and ``report.html`` is a plain page that says where the report is. ``kernel``: a
+    :class:`~aidtools.outputs.report_kernel.ReportKernel` for the report notebook."""
     from aidtools.outputs.excel_report import write_excel_report
     from aidtools.writing.private import write_failure_reason
 

@@ -653,18 +653,11 @@ def main(argv=None) -> int:
         run_workbooks(args, runs, notes)
     if "reconcile" not in args.skip:
         run_reconcile(args, runs)
-    if "job" not in args.skip:
-        run_job(args, runs, notes)
-    if "history" not in args.skip:
-        run_history(args, runs, notes)
-    if "province" not in args.skip:
-        run_province(args, runs, notes)
-    if "cluster" not in args.skip:
-        run_cluster(args, runs, notes)
-    if "process" not in args.skip:
-        run_process(args, runs, notes)
-    if "whole" not in args.skip:
-        run_whole(args, runs, notes)
+    parts = {"job": run_job, "history": run_history, "province": run_province, "cluster": run_cluster,
+             "process": run_process, "whole": run_whole}
+    for name, part in parts.items():
+        if name not in args.skip:
+            part(args, runs, notes)
     text = report(args, runs, info, notes, started, load0)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(text, encoding="utf-8")

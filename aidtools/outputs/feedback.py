@@ -64,6 +64,7 @@ from aidtools.outputs.feedback_content import (COMMENT_AUTHOR, CROSS_TITLE, ERRO
                                                ROUNDS_HEADER, ROUNDS_WIDTH, SUMMARY_ERROR_COLOR, SUMMARY_OK_COLOR,
                                                WARNING_COLOR, IssueList, cell_marks, issue_list, note, summary_line)
 from aidtools.outputs.feedback_patch import NotPatchable, open_package
+from aidtools.outputs.zip_members import rewrite
 from aidtools.merging.sources import sheet_as_text
 from aidtools.reading import UnreadableFile, read_file, xlsx_parts
 from aidtools.reading.workbook import sha256_of
@@ -426,11 +427,13 @@ def _cached(value) -> tuple[str, str]:
 
 
 def keep_formula_results(path: Path, results: dict[str, dict[str, object]]) -> None:
-    """Write each formula's cached result into the saved workbook at ``path`` (rewrites the zip)."""
-    with zipfile.ZipFile(path) as archive:
+    """Write each formula's cached result into the saved workbook at ``path``: its sheet parts rewritten,
+    every other member copied as stored (:func:`aidtools.outputs.zip_members.rewrite`)."""
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = {name: part for name, part, _ in xlsx_parts.sheet_parts(archive, path.name)}
-        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
-    patch = {parts[sheet]: values for sheet, values in results.items() if sheet in parts}
+        patch = {parts[sheet]: values for sheet, values in results.items() if sheet in parts}
+        sheets = {part: archive.read(part).decode("utf-8") for part in patch}
 
     def fill(match: re.Match, values) -> str:
         coordinate, attributes, formula = match.groups()
@@ -440,12 +443,10 @@ def keep_formula_results(path: Path, results: dict[str, dict[str, object]]) -> N
         attributes = re.sub(r'\s+t="[^"]*"', "", attributes)
         return f'<c r="{coordinate}"{attributes}{kind}>{formula}<v>{text}</v></c>'
 
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info, data in entries:
-            if info.filename in patch:
-                values = patch[info.filename]
-                data = _FORMULA_CELL.sub(lambda m: fill(m, values), data.decode("utf-8")).encode("utf-8")
-            archive.writestr(info, data)
+    replaced = {part: _FORMULA_CELL.sub(lambda m, v=values: fill(m, v), sheets[part]).encode("utf-8")
+                for part, values in patch.items()}
+    with path.open("wb") as out:
+        rewrite(data, replaced, [], out)
 
 
 def _write_issue_list(wb, content: IssueList) -> None:
