@@ -26,8 +26,10 @@ masked where our messages put them (:func:`mask_names`: after a 学号 in bracke
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a Series is masked: logging needs only mask_text
+    import pandas as pd
 
 PERSONAL_KINDS = ("id_no", "bank_card", "mobile", "income", "name")
 
@@ -39,6 +41,17 @@ _ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
 # Any other run of 11 or more digits, possibly in groups of 3+ split by one space or hyphen
 # (cards are often written 4-4-4-4, mobiles 3-4-4).
 _LONG_DIGITS_RE = re.compile(r"(?<!\d)\d{3,}(?:[ -]\d{3,})*(?!\d)")
+
+
+def _missing(value) -> bool:
+    """None, NaN, NaT or pd.NA (a str never is)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return False
+    import pandas as pd
+
+    return bool(pd.isna(value))
 
 
 def _text(value) -> str:
@@ -64,7 +77,7 @@ def mask_name(value) -> str | None:
     >>> mask_name("阿·提"), mask_name("Mary Ann")
     ('阿·*', 'M*** **n')
     """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if _missing(value):
         return None
     text = str(value)
     letters = [i for i, ch in enumerate(text) if ch not in _NAME_SEPARATORS]
@@ -77,7 +90,7 @@ def mask(value, kind: str) -> str | None:
 
     Values too short to be real keep nothing: ``mask("1234", "bank_card") == "****"``.
     """
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if _missing(value):
         return None
     if kind == "income":
         return "***"
@@ -95,11 +108,14 @@ def mask(value, kind: str) -> str | None:
 def mask_series(values: pd.Series, kind: str | None) -> pd.Series:
     """Vectorised :func:`mask` over a Series; kinds not personal pass through unchanged.
 
+    >>> import pandas as pd
     >>> mask_series(pd.Series(["110101199003071234", None, "123"]), "id_no").tolist()
     ['110101********1234', None, '***']
     >>> mask_series(pd.Series(["尚杰涛", None, "尚杰"]), "name").tolist()
     ['尚*涛', None, '尚*']
     """
+    import pandas as pd
+
     if kind not in PERSONAL_KINDS:
         return values
     present = values.notna()

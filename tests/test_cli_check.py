@@ -204,3 +204,46 @@ def test_check_imports_only_what_it_needs(tmp_path):
                           text=True, encoding="utf-8", timeout=300)
     assert done.returncode == 1, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_check_reads_its_file_while_it_imports(tmp_path):
+    """``aidtools check FILE`` starts reading FILE before it imports pandas and the checks (their
+    import then overlaps the parse), reads it once, and reports exactly what checking it in an
+    ordinary process reports; an unreadable first file is reported as before."""
+    import datetime as dt
+
+    from aidtools import steps
+    from aidtools.report import write_report
+
+    book = write_template(tmp_path, "student", {}, {"身份证件号": BAD_ID}, writer="xlsxwriter")
+    empty = tmp_path / "空文件.xlsx"
+    empty.write_bytes(b"")
+    probe = ("import sys, threading\nimport aidtools.reading.workbook as wb\nseen = []\nreal = wb.read_now\n"
+             "def spy(path, limits, scanned=wb._nothing):\n"
+             "    seen.append((threading.current_thread().name, 'pandas' in sys.modules))\n"
+             "    return real(path, limits, scanned)\n"
+             "wb.read_now = spy\nfrom aidtools.cli import main\ncode = main(sys.argv[1:])\nprint(seen)\nsys.exit(code)")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    for path, exit_code in ((book, 1), (empty, 1)):
+        out = tmp_path / f"{path.stem}.json"
+        done = subprocess.run([sys.executable, "-c", probe, "check", str(path), "--json", str(out), "--as-of", "20180630"],
+                              env=env, capture_output=True, text=True, encoding="utf-8", timeout=300)
+        assert done.returncode == exit_code, done.stderr[-2000:]
+        assert done.stdout.strip().splitlines()[-1] == "[('aidtools-read-ahead', False)]"
+        got = json.loads(out.read_text(encoding="utf-8"))["files"]
+        in_process = tmp_path / f"{path.stem}-in-process.json"
+        write_report(steps.report(steps.check([path], steps.Options(as_of=dt.date(2018, 6, 30))), "check"), in_process)
+        assert got == json.loads(in_process.read_text(encoding="utf-8"))["files"]
+    assert "空文件.xlsx" in got[0]["findings"][0]["message"]
+
+
+def test_the_command_line_is_built_without_pandas():
+    """Every command's module is imported to build the parser: none may import pandas (or the
+    checks) just for that; ``aidtools --help`` and the read-ahead of ``check`` depend on it."""
+    probe = ("import sys\nfrom aidtools.cli import build_parser\nbuild_parser()\n"
+             "print(sorted(m for m in ('pandas', 'pyarrow', 'yaml', 'aidtools.steps', 'aidtools.validate') if m in sys.modules))")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, encoding="utf-8",
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"

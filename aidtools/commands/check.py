@@ -1,10 +1,7 @@
 """``aidtools check PATH... [--json FILE]``: check files and folders; exit 1 if any error."""
 from __future__ import annotations
 
-from aidtools import steps
-from aidtools.commands.common import add_input_arguments, check_batch, inputs_ok, options_from
-from aidtools.outputs.terminal import summary_lines
-from aidtools.report import write_report
+from aidtools.commands.common import add_input_arguments, read_first_ahead, check_batch, inputs_ok, options_from
 
 HELP = "检查提交的文件 / check submitted files"
 ORDER = 20
@@ -17,6 +14,11 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    read_first_ahead(args)  # before the imports: they overlap the file's parse
+    from aidtools import steps
+    from aidtools.outputs.terminal import summary_lines
+    from aidtools.report import write_report
+
     options = options_from(args)
     if not inputs_ok(args.paths):
         return 2

@@ -6,11 +6,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from aidtools import steps
+from typing import TYPE_CHECKING
+
 from aidtools.errors import UserError
 from aidtools.reading.limits import Limits
-from aidtools.specs import SpecError, load_specs
-from aidtools.steps import Options
+
+if TYPE_CHECKING:
+    from aidtools.steps import Options
 
 
 def as_of_date(text: str) -> dt.date:
@@ -69,6 +71,8 @@ def options_from(args) -> Options:
     """The steps' options from the command line (options a command does not take keep their defaults).
 
     Raises :class:`UsageError` (in Chinese) for a bad spec folder or official template."""
+    from aidtools.steps import Options
+
     options = Options(specs=specs_from(args), limits=limits_from(args), workers=args.workers, as_of=args.as_of,
                       hold_back_files=getattr(args, "hold_back_files", False), school=getattr(args, "school", None),
                       scheduler=getattr(args, "scheduler", None))
@@ -81,11 +85,30 @@ def options_from(args) -> Options:
     return options
 
 
+def read_first_ahead(args) -> None:
+    """Start reading the command's first PATH when it is a file checked in this process, and return
+    once it has passed its safety checks, so that the imports the command makes next overlap the
+    file's parse (:mod:`aidtools.reading.read_ahead`). Call it before importing the steps."""
+    if args.workers != 1 or getattr(args, "scheduler", None) or not args.paths:
+        return
+    from aidtools.reading import read_ahead
+    from aidtools.reading.workbook import SUFFIXES
+
+    first = Path(args.paths[0])
+    if first.suffix.lower() in SUFFIXES and first.is_file():
+        read_ahead.start(first, limits_from(args)).wait_scanned()
+
+
 def check_batch(args, options: Options):
     """Check the command's paths with a progress bar (:func:`aidtools.steps.check`)."""
+    from aidtools import steps
     from aidtools.progress import progress_bar
+    from aidtools.reading import read_ahead
 
-    return steps.check(args.paths, options, progress_bar("检查文件"))
+    try:
+        return steps.check(args.paths, options, progress_bar("检查文件"))
+    finally:
+        read_ahead.discard()
 
 
 def limits_from(args) -> Limits:
@@ -93,6 +116,8 @@ def limits_from(args) -> Limits:
 
 
 def specs_from(args):
+    from aidtools.specs import SpecError, load_specs
+
     try:
         return load_specs(args.specs)
     except SpecError as exc:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from aidtools import steps
-from aidtools.commands.common import add_input_arguments, check_batch, inputs_ok, options_from
+from aidtools.commands.common import add_input_arguments, read_first_ahead, check_batch, inputs_ok, options_from
 
 HELP = "生成退回院系的反馈工作簿 / write feedback workbooks for the departments"
 ORDER = 30
@@ -21,6 +20,9 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    read_first_ahead(args)  # before the imports: they overlap the file's parse
+    from aidtools import steps
+
     options = options_from(args)
     if not inputs_ok(args.paths):
         return 2

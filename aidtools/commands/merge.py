@@ -10,9 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from aidtools import steps
-from aidtools.commands.common import add_input_arguments, add_merge_arguments, check_batch, inputs_ok, options_from
-from aidtools.report import MERGE_STATES, write_report
+from aidtools.commands.common import add_input_arguments, read_first_ahead, add_merge_arguments, check_batch, inputs_ok, options_from
 from aidtools.writing.cells import safe_text
 from aidtools.writing.staging import NotAnOutputFolder, check_replaceable, staged
 
@@ -28,6 +26,8 @@ def add_arguments(p) -> None:
 
 
 def summary_lines(result, out: Path) -> list[str]:
+    from aidtools.report import MERGE_STATES
+
     lines = [f"合并结果（输出目录 {out}）："]
     for merged in result.templates.values():
         lines.append(f"  {merged.title}（{merged.template}）：读取 {merged.rows_read} 行 = 导入 {merged.rows_merged}"
@@ -64,6 +64,10 @@ def moved(result, stage: Path, out: Path) -> None:
 
 
 def run(args) -> int:
+    read_first_ahead(args)  # before the imports: they overlap the file's parse
+    from aidtools import steps
+    from aidtools.report import write_report
+
     options = options_from(args)
     if not inputs_ok(args.paths):
         return 2

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from aidtools import steps
 from aidtools.commands.common import (add_input_arguments, add_reconcile_arguments, check_batch, inputs_ok,
-                                      options_from)
-from aidtools.report import write_report
+                                      options_from, read_first_ahead)
 
 HELP = "两线三库对账 / reconcile enrolled, difficulty, aid, loan and allocation tables"
 ORDER = 30
@@ -22,7 +20,10 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
+    read_first_ahead(args)  # before the imports: they overlap the file's parse
+    from aidtools import steps
     from aidtools.reconcile.summary import summary_lines  # the reconciliation: only for this command
+    from aidtools.report import write_report
 
     options = options_from(args)
     if not inputs_ok(args.paths):

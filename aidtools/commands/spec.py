@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aidtools.specs import SpecError, TemplateSpec, load_spec_file, load_specs
+if TYPE_CHECKING:
+    from aidtools.specs import TemplateSpec
 
 HELP = "由官方模板生成模板定义；比较两版模板 / spec from an official template; what changed"
 ORDER = 12
@@ -43,6 +45,7 @@ def _fail(message: str) -> int:
 def resolve(what: str, spec_dirs) -> TemplateSpec:
     """A spec from a spec file, a template workbook or a known id; SpecError/TemplateLayoutError (Chinese)."""
     from aidtools.spec_from_template import TEMPLATE_SUFFIXES, infer, read_layout, to_spec
+    from aidtools.specs import SpecError, load_spec_file, load_specs
     path = Path(what)
     if path.suffix.lower() in (".yaml", ".yml"):
         return load_spec_file(path)
@@ -57,6 +60,7 @@ def resolve(what: str, spec_dirs) -> TemplateSpec:
 
 def run(args) -> int:
     from aidtools.spec_from_template import TemplateLayoutError
+    from aidtools.specs import SpecError
     if args.action is None:
         return _fail("请指定操作：aidtools spec from-template OFFICIAL --out DIR，或 aidtools spec diff OLD NEW")
     try:
@@ -68,6 +72,7 @@ def run(args) -> int:
 def from_template(args) -> int:
     from aidtools.spec_diff import previous_of, spec_changes
     from aidtools.spec_from_template import infer, read_layout, to_spec, write_spec
+    from aidtools.specs import SpecError, load_specs
     official = Path(args.official)
     layout = read_layout(official)
     inferred = infer(layout, args.template_id)

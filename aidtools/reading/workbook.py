@@ -31,7 +31,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from aidtools.reading import biff, cfb, ods, package, xlsb, xlsx_parts
+from aidtools.reading import biff, cfb, ods, package, read_ahead, xlsb, xlsx_parts
 from aidtools.reading.errors import UnreadableFile
 from aidtools.reading.limits import DEFAULT_LIMITS, Limits, cell_budget
 from aidtools.reading.model import Sheet, Workbook
@@ -70,7 +70,24 @@ def _encrypted(name: str) -> UnreadableFile:
 
 
 def read_file(path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
-    """Read a workbook or CSV; raise :class:`UnreadableFile` with a Chinese message otherwise."""
+    """Read a workbook or CSV; raise :class:`UnreadableFile` with a Chinese message otherwise.
+
+    A read of the same file with the same limits started ahead (:mod:`~aidtools.reading.read_ahead`)
+    is taken instead, once."""
+    ahead = read_ahead.take(path, limits)
+    if ahead is not None:
+        return ahead.result()
+    return read_now(path, limits)
+
+
+def _nothing() -> None:
+    pass
+
+
+def read_now(path, limits: Limits = DEFAULT_LIMITS, scanned=_nothing) -> Workbook:
+    """:func:`read_file` itself. ``scanned()`` is called once the file has passed every safety check,
+    just before it is parsed: from there on the parse of a workbook runs in Rust (the Arrow route
+    without holding the GIL), and :mod:`~aidtools.reading.read_ahead` lets the caller's thread go on."""
     path = Path(path)
     name = readable_name(path.name)
     try:
@@ -92,9 +109,9 @@ def read_file(path, limits: Limits = DEFAULT_LIMITS) -> Workbook:
     suffix = path.suffix.lower()
 
     if head.startswith(_ZIP):
-        return _read_zip(path, digest, size, limits)
+        return _read_zip(path, digest, size, limits, scanned)
     if head.startswith(cfb.SIGNATURE):
-        return _read_ole(path, digest, size, limits)
+        return _read_ole(path, digest, size, limits, scanned)
     if head[:2] in _OLD_BOFS and 4 <= struct.unpack_from("<H", head, 2)[0] <= 16:
         raise UnreadableFile(f"{name}：这是Excel 2.x–4.0（1987–1992年）的旧格式工作表，无法直接读取。"
                              f"请用Excel或WPS打开（如提示“受保护的视图”，点“启用编辑”）后另存为.xlsx再提交。", "old_excel")
@@ -130,7 +147,7 @@ def _not_a_workbook(name: str, kind: str, names: list[str]) -> UnreadableFile:
                           "format")
 
 
-def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
+def _read_zip(path: Path, digest: str, size: int, limits: Limits, scanned=_nothing) -> Workbook:
     name = readable_name(path.name)
     try:
         archive = zipfile.ZipFile(path)
@@ -147,9 +164,10 @@ def _read_zip(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
             raise _not_a_workbook(name, kind, names)
     if kind != "xlsx":
         fmt = {"package": "xlsm" if path.suffix.lower() == ".xlsm" else "xlsx"}.get(kind, kind)
+        scanned()
         return _with_openpyxl_fallback(path, digest, size, fmt, limits, kind == "package",
                                        lambda: _read_calamine(path, digest, size, fmt, limits, {}, None))
-    return _read_xlsx(path, digest, size, limits)
+    return _read_xlsx(path, digest, size, limits, scanned)
 
 
 def _with_openpyxl_fallback(path, digest, size, fmt, limits, fallback: bool, read) -> Workbook:
@@ -200,7 +218,7 @@ def _read_openpyxl(path: Path, digest: str, size: int, fmt: str, limits: Limits)
     return Workbook(path=path, format=fmt, sha256=digest, size=size, sheet_names=list(sheets), sheets=sheets)
 
 
-def _read_xlsx(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
+def _read_xlsx(path: Path, digest: str, size: int, limits: Limits, scanned=_nothing) -> Workbook:
     """An .xlsx/.xlsm laid out as Excel lays it out: scanned part by part, read by fastexcel's
     columns where they suit, else calamine's rows, else (a package calamine cannot open) openpyxl."""
     name = path.name
@@ -236,13 +254,14 @@ def _read_xlsx(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
             book = _read_calamine(path, digest, size, fmt, limits, structure, hidden_sheets, opening)
         return book
 
+    scanned()
     book = _with_openpyxl_fallback(path, digest, size, fmt, limits, True, read)
     book.has_macros = macros
     book.writer = writer
     return book
 
 
-def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
+def _read_ole(path: Path, digest: str, size: int, limits: Limits, scanned=_nothing) -> Workbook:
     name = readable_name(path.name)
     data = path.read_bytes()
     try:
@@ -271,6 +290,7 @@ def _read_ole(path: Path, digest: str, size: int, limits: Limits) -> Workbook:
         rows, columns = max(scan.grids, key=lambda g: g[0] * g[1])
         raise UnreadableFile(f"{name}：有工作表的数据区域达 {rows} 行 × {columns} 列（约 {scan.cells // 10_000} 万个单元格，"
                              f"含空白），超出处理上限，文件可能已损坏或在很远的单元格里有内容。{_SAVE_AS}", "too_large")
+    scanned()
     return _read_calamine(path, digest, size, "xls", limits, scan.structure, None)
 
 
