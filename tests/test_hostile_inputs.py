@@ -19,6 +19,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import hostile
 from builders import Sheet, rows_for, spec_of, write_book
@@ -379,6 +381,34 @@ def test_fast_and_exact_extents_agree():
         start = stop
     assert not fast.odd
     assert (fast.rows, fast.columns) == exact_extents(io.BytesIO(xml)) == (70001, 702)
+
+
+_LETTERS = st.sampled_from(["", "A", "b", "Z", "z", "AB", "xfd", "XFD", "ABCD", "ABCDEFGHIJ", "A1B", "@", "[", "`", "{", "é"])
+_DIGITS = st.sampled_from(["", "1", "2", "9", "0", "01", "10", "1048576", "99999999", "123456789", "123456789012",
+                           "1234567890123456", "7 ", "1x"])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(1, 300), st.lists(st.tuples(_LETTERS, _DIGITS, st.booleans()), min_size=1, max_size=4)),
+                min_size=1, max_size=6))
+def test_fast_extents_are_exact_or_odd(rows):
+    """Whatever a cell's ``r=`` holds, the vectorised measure either finds the grid the real parser
+    finds (up to "beyond every limit") or hands the part to the real parser (odd)."""
+    import io
+    body = b"".join(b'<row r="%d">' % r + b"".join(
+        b'<c r="' + (letters + digits).encode() + (b'"><v>1</v></c>' if value else b'"/>') for letters, digits, value in cells)
+        + b"</row>" for r, cells in rows)
+    fast = Extents()
+    fast.feed(b"<sheetData>" + body + b"</sheetData>")
+    canonical = all(letters.isascii() and letters.isalpha() and len(letters) <= 3 and digits.isdigit() and digits[0] != "0"
+                    and len(digits) <= 8 for _, cells in rows for letters, digits, _ in cells)
+    if canonical:
+        assert not fast.odd
+    if not fast.odd:
+        xml = hostile._SHEET_HEAD + b"<sheetData>" + body + b"</sheetData></worksheet>"
+        rows_exact, columns_exact = exact_extents(io.BytesIO(xml))
+        assert min(fast.rows, 10**7) == min(rows_exact, 10**7)
+        assert min(fast.columns, 16_385) == min(columns_exact, 16_385)
 
 
 def test_biff_walk_matches_calamine(tmp_path):

@@ -64,6 +64,54 @@ def _byte(words: np.ndarray, k: int) -> np.ndarray:
     return ((words >> np.uint64(8 * k)) & np.uint64(0xFF)).astype(np.uint8)
 
 
+_ONES = 0x0101010101010101
+_LOW7, _HIGH = np.uint64(0x7F * _ONES), np.uint64(0x80 * _ONES)
+_UPPER = np.uint64(0xDF * _ONES)  # a-z to A-Z (and no other byte into A-Z)
+_GATHER = np.uint64(0x0102040810204080)  # bit 8k to bit 56 + k, for k = 0..7 (no two products meet)
+
+
+def _between(w: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Bit 7 of each byte of the words ``w`` set where ``lo <= byte <= hi`` (ASCII bounds, 1 <= lo),
+    exactly per byte: adding to the low 7 bits never carries into the next byte."""
+    x = w & _LOW7
+    at_least = x + np.uint64((0x80 - lo) * _ONES)
+    above = x + np.uint64((0x7F - hi) * _ONES)
+    return at_least & ~above & ~w & _HIGH
+
+
+def _bits(flags: np.ndarray) -> np.ndarray:
+    """The bit-7 flags of the 8 bytes of each word as 8 bits, byte 0 as bit 0 (int64)."""
+    return ((flags >> np.uint64(7)) * _GATHER >> np.uint64(56)).astype(np.int64)
+
+
+def _bits16(w0: np.ndarray, w1: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """For 16 bytes as two words: bit k set where byte k is between ``lo`` and ``hi``."""
+    return _bits(_between(w0, lo, hi)) | (_bits(_between(w1, lo, hi)) << 8)
+
+
+def _trailing_zeros16() -> np.ndarray:
+    v = np.arange(1 << 16, dtype=np.int64)
+    out = np.full(1 << 16, 16, dtype=np.int64)
+    out[1:] = np.log2(v[1:] & -v[1:]).astype(np.int64)
+    return out
+
+
+_TRAILING_ZEROS16 = _trailing_zeros16()  # of a 16-bit value; 16 for 0
+
+
+def _run(bits: np.ndarray) -> np.ndarray:
+    """How many of bits 0, 1, … are set before the first clear one (0..16)."""
+    return _TRAILING_ZEROS16[~bits & 0xFFFF]
+
+
+def _byte_at(w0: np.ndarray, w1: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Byte ``k`` (0..15) of the 16 bytes each pair of words holds."""
+    k = k.astype(np.uint64)
+    low = (w0 >> (np.uint64(8) * np.minimum(k, np.uint64(7)))) & np.uint64(0xFF)
+    high = (w1 >> (np.uint64(8) * (np.maximum(k, np.uint64(8)) - np.uint64(8)))) & np.uint64(0xFF)
+    return np.where(k < 8, low, high).astype(np.int64)
+
+
 def _is_space(x: np.ndarray) -> np.ndarray:
     return (x == 32) | (x == 9) | (x == 10) | (x == 13)
 
@@ -164,11 +212,12 @@ class Extents:
         return int(int(key[k]).to_bytes(8, "big")[8 - int(digits[k]):].decode("ascii"))
 
     @staticmethod
-    def _columns(upper: np.ndarray, letters: np.ndarray) -> np.ndarray:
-        """Column numbers (A=1) of up to 3 letters at the start of each row of ``upper``; 4+: HUGE."""
-        g = upper[:, :3].astype(np.int64) - 64
-        value = np.select([letters == 1, letters == 2, letters == 3],
-                          [g[:, 0], g[:, 0] * 26 + g[:, 1], g[:, 0] * 676 + g[:, 1] * 26 + g[:, 2]], 0)
+    def _columns(w0: np.ndarray, letters: np.ndarray) -> np.ndarray:
+        """Column numbers (A=1) of the up to 3 letters (either case) the words ``w0`` start with;
+        4 or more letters: HUGE."""
+        upper = w0 & _UPPER
+        g0, g1, g2 = (((upper >> np.uint64(8 * k)) & np.uint64(0xFF)).astype(np.int64) - 64 for k in range(3))
+        value = np.select([letters == 1, letters == 2, letters == 3], [g0, g0 * 26 + g1, g0 * 676 + g1 * 26 + g2], 0)
         return np.where(letters > 3, HUGE, value)
 
 
@@ -378,15 +427,14 @@ def measure(piece: bytes) -> PieceMeasure:
     if has_r.any():
         on_row = row_r[has_r]
         start = lt[has_r] + np.where(on_row, 8, 6)
-        text = np.stack([words[start], words[start + 8]], axis=1).view(np.uint8).reshape(-1, 16)
-        upper = text & 0xDF  # a-z read as A-Z, as calamine does
-        is_letter = (upper >= 65) & (upper <= 90)
-        is_digit = (text >= 48) & (text <= 57)
-        letters = np.argmin(is_letter, axis=1)
-        end = np.argmin(is_digit | (np.arange(16) < letters[:, None]), axis=1)
-        digits = end - letters
-        rows_of = np.arange(len(text))
-        if ((digits <= 0) | (text[rows_of, end] != _DQ) | (text[rows_of, letters] == ord("0"))
+        # The 16 bytes after r=" as two words, each byte classified at once (SWAR): letters (a-z read
+        # as A-Z, as calamine does), then digits, then the closing quote.
+        w0, w1 = words[start], words[start + 8]
+        letters = _run(_bits16(w0 & _UPPER, w1 & _UPPER, 65, 90))
+        digits = _run(_bits16(w0, w1, 48, 57) >> letters)
+        end = letters + digits
+        quoted = (_bits16(w0, w1, _DQ, _DQ) >> end) & 1
+        if ((digits <= 0) | (quoted == 0) | (_byte_at(w0, w1, letters) == ord("0"))
                 | (on_row & (letters > 0)) | (~on_row & (letters == 0))).any():
             m.odd = True  # r="AB", r="A01", r="A1 ", r="7" on a cell, "B7" on a row: the real parser decides
             return m
@@ -394,7 +442,7 @@ def measure(piece: bytes) -> PieceMeasure:
         m.tag_row = Extents._largest(words, stop[on_row], digits[on_row])
         cells = ~on_row
         if cells.any():
-            columns = Extents._columns(upper, letters)
+            columns = Extents._columns(w0, letters)
             m.any_col = int(columns[cells].max())
             full = content[has_r] & cells
             if full.any():
@@ -402,7 +450,7 @@ def measure(piece: bytes) -> PieceMeasure:
                 m.cell_col = int(columns[full].max())
                 after = np.where(last, -1, every[np.minimum(picked + 1, len(every) - 1)])  # the next "<"
                 placed = (lt[has_r][full], after[has_r][full], columns[full] - 1,
-                          (digits[full] == 1) & (text[rows_of[full], letters[full]] == ord("1")))
+                          (digits[full] == 1) & (_byte_at(w0[full], w1[full], letters[full]) == ord("1")))
 
     m.implicit_rows = int(row_bare.sum())
     m.implicit_content = bool((cell_bare & content).any())
