@@ -448,9 +448,11 @@ def measure(piece: bytes) -> PieceMeasure:
             if full.any():
                 m.cell_row = Extents._largest(words, stop[full], digits[full])
                 m.cell_col = int(columns[full].max())
-                after = np.where(last, -1, every[np.minimum(picked + 1, len(every) - 1)])  # the next "<"
-                placed = (lt[has_r][full], after[has_r][full], columns[full] - 1,
-                          (digits[full] == 1) & (_byte_at(w0[full], w1[full], letters[full]) == ord("1")))
+                row1 = digits[full] == 1  # then the one digit must be "1"
+                if row1.any():
+                    ones = np.flatnonzero(full)[row1]
+                    row1[row1] = _byte_at(words[start[ones]], words[start[ones] + 8], letters[ones]) == ord("1")
+                placed = (np.flatnonzero(has_r)[full], columns[full] - 1, row1)  # which of picked, column, in row 1
 
     m.implicit_rows = int(row_bare.sum())
     m.implicit_content = bool((cell_bare & content).any())
@@ -463,7 +465,13 @@ def measure(piece: bytes) -> PieceMeasure:
         if m.implicit_content:  # cells without r: their columns are not worked out here
             m.kinds = ColumnKinds(unknown=True)
         elif placed is not None:
-            m.kinds = column_kinds(padded, words, *placed, all_text=m.text_cells >= m.content_cells)
+            which, columns, row1 = placed
+            all_text = m.text_cells >= m.content_cells
+            at = after = None  # where each cell's tag starts, and the next tag: only for sheets not all text
+            if not all_text:
+                at = lt[which]
+                after = np.where(last[which], -1, every[np.minimum(picked[which] + 1, len(every) - 1)])
+            m.kinds = column_kinds(padded, words, at, after, columns, row1, all_text=all_text)
     m.row_tags = int(is_row.sum())
     if cell_bare.any():
         # Cells without r, per row: group each by the row tags before it in this piece.
