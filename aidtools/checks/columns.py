@@ -15,7 +15,7 @@ from pandas._libs import lib
 from aidtools.checks.hits import Hits
 from aidtools.normalize import TextView, clean_series, dates_to_text, has_whitespace_problem, numbers_to_text
 from aidtools.specs import ColumnSpec
-from aidtools.writing.cells import UNSAFE_BUT_NUL, safe_text, shown_as, unsafe_characters
+from aidtools.writing.cells import UNSAFE_RE, safe_text, shown_as, unsafe_characters
 
 _KIND_BY_TYPE = {
     str: "text", float: "number", int: "number", bool: "bool", type(None): "empty",
@@ -159,8 +159,8 @@ def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
     """Text-like values stored as Excel numbers: digits lost (error) or merely stored so (warning)."""
     spec = col.spec
     number = (col.kind == "number").to_numpy()
-    # Only cells with an e/E can be scientific notation: one joined scan finds them.
-    sci_text = (col.kind == "text").to_numpy() & col.view.rows_with(_E_RE)
+    # Only cells with an e/E can be scientific notation: one scan of the column's characters finds them.
+    sci_text = (col.kind == "text").to_numpy() & col.view.rows_holding(_E_RE)
     if sci_text.any():
         sci_text[sci_text] = col.clean[sci_text].astype("string").str.fullmatch(_SCI_TEXT).fillna(False).to_numpy()
     if not number.any() and not sci_text.any():
@@ -200,19 +200,13 @@ def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
                  values=col.clean, severity="warning", **where)
 
 
-# The unsafe characters but NUL, which joins the values of a TextView (a NUL is looked for apart).
-_UNSAFE_BUT_NUL_RE = re.compile(f"[{UNSAFE_BUT_NUL}]")
-
-
 def _unsafe_characters(col: Column, hits: Hits, where: dict) -> None:
     """``cell.illegal_character``: a value that, cleaned, still holds a character no worksheet can hold
     (a control character, say, from an .xls or a CSV). Every writer shows it visibly
     (:func:`aidtools.writing.cells.safe_text`); the row is held back, so the import file never
     carries a replaced value."""
     view = col.view
-    found = view.rows_with(_UNSAFE_BUT_NUL_RE)
-    if view.holds_nul:
-        found |= np.fromiter(("\x00" in v for v in view.strs), dtype=bool, count=len(view))
+    found = view.rows_holding(UNSAFE_RE)
     if not found.any():
         return
     at = np.flatnonzero(found)  # few: the messages and shown values are made for these rows only
