@@ -214,7 +214,10 @@ class _UniqueContext:
 
 
 def _expand_hits(frames: list[pd.DataFrame], codes: np.ndarray, excel_rows: np.ndarray) -> list[pd.DataFrame]:
-    """Findings made on distinct values (``row`` = the value's code) → one finding per row holding it."""
+    """Findings made on distinct values (``row`` = the value's code) → one finding per row holding it.
+    Most columns have no findings: the rows are sorted by code only for one that has."""
+    if not frames:
+        return []
     order = np.argsort(codes, kind="stable")
     counts = np.bincount(codes)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -232,10 +235,12 @@ def _expand_hits(frames: list[pd.DataFrame], codes: np.ndarray, excel_rows: np.n
 
 
 def _expand_column(col: Column, raw: pd.Series, codes: np.ndarray) -> Column:
+    """The column of distinct values, row by row again. The values taken are fresh arrays: the
+    Series wrap them (``copy=False``) instead of copying each once more."""
     def take(series):
-        return None if series is None else pd.Series(series.to_numpy(dtype=object)[codes], dtype=object)
+        return None if series is None else pd.Series(series.to_numpy(dtype=object)[codes], dtype=object, copy=False)
     col.raw = raw
-    col.kind = pd.Series(col.kind.to_numpy(dtype=object)[codes], dtype=object)
+    col.kind = take(col.kind)
     col.text, col.clean, col.value = take(col.text), take(col.clean), take(col.value)
     distinct = len(col.empty)
     col.empty, col.bad = col.empty[codes], col.bad[codes]

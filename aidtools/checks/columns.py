@@ -88,8 +88,11 @@ def _kinds_and_text(raw: pd.Series) -> tuple[pd.Series, pd.Series, TextView | No
     values = raw.to_numpy(dtype=object)
     if lib.is_string_array(values, skipna=False):  # every cell text or "" (a blank): the common case
         blank = values == ""
-        kind = pd.Series(np.where(blank, "empty", "text").astype(object), index=raw.index, dtype=object)
-        text = pd.Series(np.where(blank, None, values), index=raw.index, dtype=object)
+        # One "text" object for every cell (no per-cell str made by astype); fresh arrays, not copied again.
+        kinds = np.full(len(values), "text", dtype=object)
+        kinds[blank] = "empty"
+        kind = pd.Series(kinds, index=raw.index, dtype=object, copy=False)
+        text = pd.Series(np.where(blank, None, values), index=raw.index, dtype=object, copy=False)
         return kind, text, TextView(values.tolist())
     kind = cell_kinds(raw)
     return kind, as_text(raw, kind), None

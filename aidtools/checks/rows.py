@@ -112,8 +112,10 @@ def sex_matches_id(ctx, params) -> None:
     wrong = usable & (text(sex.value) != expected)
     if not wrong.any():
         return
-    msg = pd.Series(np.where(wrong, "性别与身份证号不符：按身份证号第17位应为“" + expected.astype(object) + "”。请核对性别或身份证号。", None),
-                    dtype=object)
+    # The message is made for the wrong rows only, not for every row.
+    msg = np.full(ctx.n, None, dtype=object)
+    msg[wrong] = "性别与身份证号不符：按身份证号第17位应为“" + expected[wrong].astype(object) + "”。请核对性别或身份证号。"
+    msg = pd.Series(msg, dtype=object, copy=False)
     ctx.hits.add(wrong, "row.sex_mismatch", msg, column=sex.letter, field=sex.spec.header, values=sex.value)
 
 
