@@ -17,7 +17,7 @@ from aidtools.checks.columns import prepare
 from aidtools.checks.hits import Hits
 from aidtools.checks.idnumber import check_digits, check_id_no
 from aidtools.normalize import INVISIBLE, ODD_SPACES, clean_series, normalise_id_series, parse_date_series
-from aidtools.regions import current_codes
+from aidtools.regions import current_codes, numbers_valid_in_year, region_table, valid_in_year
 
 # Few examples, each a whole column: one check costs the same for 1 or 50 values.
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -233,3 +233,13 @@ def test_rows_holding_equals_a_search_per_value(values):
         expected = [pattern.search(v) is not None for v in values]
         assert view.rows_holding(pattern).tolist() == expected, pattern.pattern
     assert gbk_bytes(view).tolist() == [sum(1 if ord(c) <= 0x7F else 2 for c in v) for v in values]
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(sorted(region_table().index)),
+                                    st.integers(100000, 999999).map(str)),
+                          st.integers(1890, 2030)), min_size=1, max_size=50))
+def test_numbers_valid_in_year_equals_the_table_join(pairs):
+    codes, years = zip(*pairs)
+    expected = valid_in_year(pd.Series(codes, dtype=object), pd.Series(years)).tolist()
+    assert numbers_valid_in_year(np.array([int(c) for c in codes]), np.array(years)).tolist() == expected
