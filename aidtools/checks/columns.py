@@ -83,8 +83,9 @@ def as_text(raw: pd.Series, kinds: pd.Series | None = None) -> pd.Series:
     return text
 
 
-def _kinds_and_text(raw: pd.Series) -> tuple[pd.Series, pd.Series, TextView | None]:
-    """(kind of each cell, its text, the text as a :class:`TextView` when that came for free)."""
+def _kinds_and_text(raw: pd.Series) -> tuple[pd.Series, pd.Series, TextView | None, np.ndarray, np.ndarray]:
+    """(kind of each cell, its text, the text as a :class:`TextView` when that came for free, where
+    the kind is text, where it is number): the kinds compared once, here."""
     values = raw.to_numpy(dtype=object)
     if lib.is_string_array(values, skipna=False):  # every cell text or "" (a blank): the common case
         blank = values == ""
@@ -93,15 +94,15 @@ def _kinds_and_text(raw: pd.Series) -> tuple[pd.Series, pd.Series, TextView | No
         kinds[blank] = "empty"
         kind = pd.Series(kinds, index=raw.index, dtype=object, copy=False)
         text = pd.Series(np.where(blank, None, values), index=raw.index, dtype=object, copy=False)
-        return kind, text, TextView(values.tolist())
+        return kind, text, TextView(values.tolist()), ~blank, np.zeros(len(values), dtype=bool)
     kind = cell_kinds(raw)
-    return kind, as_text(raw, kind), None
+    kinds = kind.to_numpy()
+    return kind, as_text(raw, kind), None, kinds == "text", kinds == "number"
 
 
 def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_chars: int) -> Column:
     col = Column(spec=spec, letter=letter, raw=raw)
-    kind, text, view = _kinds_and_text(raw)
-    is_text = (kind == "text").to_numpy()
+    kind, text, view, is_text, is_number = _kinds_and_text(raw)
     col.kind, col.bad = kind, np.zeros(len(raw), dtype=bool)
     where = dict(column=letter, field=spec.header, personal=spec.personal_kind)
 
@@ -131,7 +132,7 @@ def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_
     _unsafe_characters(col, hits, where)
 
     if spec.is_textlike:
-        _numbers_stored(col, hits, where)
+        _numbers_stored(col, hits, where, is_text, is_number)
     required = spec.required and not spec.required_when
     if required and col.empty.any():
         hits.add(col.empty, "cell.required", f"“{spec.header}”是必填项，不能为空。", **where)
@@ -158,12 +159,12 @@ def _expected_length(col: Column) -> int | None:
     return None
 
 
-def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
-    """Text-like values stored as Excel numbers: digits lost (error) or merely stored so (warning)."""
+def _numbers_stored(col: Column, hits: Hits, where: dict, is_text: np.ndarray, number: np.ndarray) -> None:
+    """Text-like values stored as Excel numbers: digits lost (error) or merely stored so (warning).
+    ``is_text`` and ``number``: where the cell's kind is text, number."""
     spec = col.spec
-    number = (col.kind == "number").to_numpy()
     # Only cells with an e/E can be scientific notation: one scan of the column's characters finds them.
-    sci_text = (col.kind == "text").to_numpy() & col.view.rows_holding(_E_RE)
+    sci_text = is_text & col.view.rows_holding(_E_RE)
     if sci_text.any():
         sci_text[sci_text] = col.clean[sci_text].astype("string").str.fullmatch(_SCI_TEXT).fillna(False).to_numpy()
     if not number.any() and not sci_text.any():
