@@ -36,7 +36,6 @@ def clean_text(value: str) -> str:
     return clean_series(pd.Series([value], dtype=object)).iloc[0]
 
 
-_SEP = "\x00"
 # A whitespace problem needs at least one of these characters: rows without any are clean already.
 _CANDIDATE_RE = re.compile(f"[\\s{INVISIBLE}]")
 
@@ -51,15 +50,17 @@ def plain_strings(text: pd.Series) -> list[str]:
 
 class TextView:
     """The values of a text Series as plain ``str`` ('' for blank), computed once and shared by every
-    scan of the same values: their lengths and one NUL-joined string for C-level regex passes."""
+    scan of the same values: their lengths, their code points one after another, and which
+    characters occur at all."""
 
-    __slots__ = ("strs", "_lengths", "_joined", "_starts")
+    __slots__ = ("strs", "_lengths", "_ends", "_points", "_present")
 
     def __init__(self, text: pd.Series | list[str]):
         self.strs: list[str] = text if isinstance(text, list) else plain_strings(text)
         self._lengths: np.ndarray | None = None
-        self._joined: str | None = None
-        self._starts: np.ndarray | None = None
+        self._ends: np.ndarray | None = None
+        self._points: np.ndarray | None = None
+        self._present: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.strs)
@@ -70,42 +71,57 @@ class TextView:
             self._lengths = np.fromiter(map(len, self.strs), dtype=np.int64, count=len(self.strs))
         return self._lengths
 
-    def _join(self) -> str | None:
-        """All values joined with NUL, or None when a value holds NUL itself."""
-        if self._starts is None:
-            joined = _SEP.join(self.strs)
-            if joined.count(_SEP) != len(self.strs) - 1:
-                self._starts = np.zeros(0, dtype=np.int64)
-                return None
-            self._joined = joined
-            self._starts = np.concatenate(([0], np.cumsum(self.lengths[:-1] + 1)))
-        return self._joined
+    @property
+    def ends(self) -> np.ndarray:
+        """Where each value ends in :attr:`points` (it starts ``lengths`` before)."""
+        if self._ends is None:
+            self._ends = np.cumsum(self.lengths)
+        return self._ends
 
     @property
-    def holds_nul(self) -> bool:
-        """True when a value holds NUL (``rows_with`` then searches value by value)."""
-        return self._join() is None
+    def points(self) -> np.ndarray:
+        """The code points of all values one after another, no separator: bytes when every value is
+        ASCII (CPython knows that of a str without looking), else UTF-32. Lone surrogates, which a
+        cell read from an .xls or a CSV may hold, come through as their code points."""
+        if self._points is None:
+            joined = "".join(self.strs)
+            if joined.isascii():
+                self._points = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+            else:
+                self._points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        return self._points
 
-    def rows_with(self, pattern: re.Pattern) -> np.ndarray:
-        """True where ``pattern.search`` matches the value: one C-level regex pass over all values
-        joined with NUL (which the pattern must not match), not one Python call per cell."""
+    @property
+    def present(self) -> np.ndarray:
+        """The distinct code points that occur in the values, ascending: a few thousand at most in
+        a column of Chinese names, a dozen in a column of numbers."""
+        if self._present is None:
+            points = self.points
+            self._present = np.flatnonzero(np.bincount(points)) if len(points) else np.zeros(0, dtype=np.int64)
+        return self._present
+
+    def rows_holding(self, chars: re.Pattern) -> np.ndarray:
+        """True where ``chars.search`` matches the value, for a pattern that matches one character at a
+        time (a character class: ``[eE]``, ``\\d``, ``[a-z]|[^\\x00-\\x7f]``; no anchors, no lookaround).
+
+        Such a pattern matches a value exactly when it matches one of the value's characters, so the
+        characters that occur in the column are tested, each once, instead of the text: most scans
+        find none of them and stop there. When some match, the rows holding them are found with one
+        numpy lookup over the code points."""
         n = len(self.strs)
         out = np.zeros(n, dtype=bool)
-        if not n:
+        present = self.present
+        if not len(present):
             return out
-        joined = self._join()
-        if joined is None:  # a value holds NUL itself: per-value search
-            return np.fromiter((pattern.search(v) is not None for v in self.strs), dtype=bool, count=n)
-        positions = np.fromiter((m.start() for m in pattern.finditer(joined)), dtype=np.int64)
-        if len(positions):
-            out[np.searchsorted(self._starts, positions, side="right") - 1] = True
+        probe = "".join(map(chr, present.tolist()))
+        matched = [m.start() for m in chars.finditer(probe)]
+        if not matched:
+            return out
+        wanted = np.zeros(int(present[-1]) + 1, dtype=bool)
+        wanted[present[matched]] = True
+        at = np.flatnonzero(wanted[self.points])
+        out[np.searchsorted(self.ends, at, side="right")] = True
         return out
-
-
-def rows_with(text: pd.Series | TextView, pattern: re.Pattern) -> np.ndarray:
-    """True where ``pattern.search`` matches the value (see :meth:`TextView.rows_with`)."""
-    view = text if isinstance(text, TextView) else TextView(text)
-    return view.rows_with(pattern)
 
 
 def _clean_all(text: pd.Series) -> pd.Series:
@@ -137,7 +153,7 @@ def clean_series(text: pd.Series, dirty: np.ndarray | None = None) -> pd.Series:
 
 
 def has_whitespace_problem(text: pd.Series, view: TextView | None = None) -> pd.Series:
-    candidates = (view or TextView(text)).rows_with(_CANDIDATE_RE)
+    candidates = (view or TextView(text)).rows_holding(_CANDIDATE_RE)
     out = np.zeros(len(text), dtype=bool)
     if candidates.any():
         out[candidates] = (text[candidates].astype("string").str.contains(WHITESPACE_PROBLEM_RE, regex=True)
@@ -191,7 +207,7 @@ def normalise_id_series(text: pd.Series, view: TextView | None = None) -> pd.Ser
     """Identity numbers: cleaned, lowercase ``x`` to ``X``. Only values with a whitespace problem
     or a letter ``upper()`` might change go through the string passes."""
     view = view or TextView(text)
-    todo = view.rows_with(_CANDIDATE_RE) | view.rows_with(_MAY_UPPER_RE)
+    todo = view.rows_holding(_CANDIDATE_RE) | view.rows_holding(_MAY_UPPER_RE)
     values = text.to_numpy(dtype=object)
     todo |= _not_str(values)
     out = pd.Series(values, index=text.index, dtype=object).where(text.notna(), None)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas._libs import lib
 
 from aidtools import findings as F
 from aidtools.checks.body import data_body
@@ -214,7 +215,10 @@ class _UniqueContext:
 
 
 def _expand_hits(frames: list[pd.DataFrame], codes: np.ndarray, excel_rows: np.ndarray) -> list[pd.DataFrame]:
-    """Findings made on distinct values (``row`` = the value's code) → one finding per row holding it."""
+    """Findings made on distinct values (``row`` = the value's code) → one finding per row holding it.
+    Most columns have no findings: the rows are sorted by code only for one that has."""
+    if not frames:
+        return []
     order = np.argsort(codes, kind="stable")
     counts = np.bincount(codes)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
@@ -231,11 +235,31 @@ def _expand_hits(frames: list[pd.DataFrame], codes: np.ndarray, excel_rows: np.n
     return out
 
 
+def _same_text(a: np.ndarray, b: np.ndarray) -> bool:
+    """Two object arrays of str (None for blank) with equal values, cell by cell."""
+    return (len(a) == len(b) and lib.is_string_array(a, skipna=True) and lib.is_string_array(b, skipna=True)
+            and bool((a == b).all()))
+
+
 def _expand_column(col: Column, raw: pd.Series, codes: np.ndarray) -> Column:
+    """The column of distinct values, row by row again. ``text``, ``clean`` and ``value`` are mostly
+    the same values (nothing to clean, nothing rejected): compared on the distinct values, such a
+    series is expanded once and shared (none is ever assigned into: :class:`Column`). The arrays taken
+    are fresh: the Series wrap them (``copy=False``) instead of copying each once more."""
+    done: list[tuple[np.ndarray, pd.Series]] = []
+
     def take(series):
-        return None if series is None else pd.Series(series.to_numpy(dtype=object)[codes], dtype=object)
+        if series is None:
+            return None
+        values = series.to_numpy(dtype=object)
+        for seen, expanded in done:
+            if _same_text(values, seen):
+                return expanded
+        expanded = pd.Series(values[codes], dtype=object, copy=False)
+        done.append((values, expanded))
+        return expanded
     col.raw = raw
-    col.kind = pd.Series(col.kind.to_numpy(dtype=object)[codes], dtype=object)
+    col.kind = pd.Series(col.kind.to_numpy(dtype=object)[codes], dtype=object, copy=False)
     col.text, col.clean, col.value = take(col.text), take(col.clean), take(col.value)
     distinct = len(col.empty)
     col.empty, col.bad = col.empty[codes], col.bad[codes]
@@ -273,7 +297,8 @@ def _check_sheet(sheet, spec, recognition, display, today, specs, limits):
             TYPE_CHECKS[col.spec.type](col, hits, ctx)
     run_row_rules(ctx)
     check_structure(ctx, sheet, set(recognition.column_map.values()))
-    table = pd.DataFrame({c.spec.key: c.value for c in columns.values()})
+    # copy=False: the columns stay apart, not copied into one block of 100,000 × columns objects.
+    table = pd.DataFrame({c.spec.key: c.value for c in columns.values()}, copy=False)
     table[ROW_COLUMN] = excel_rows
     return table, hits, body.n
 

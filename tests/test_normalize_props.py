@@ -17,7 +17,7 @@ from aidtools.checks.columns import prepare
 from aidtools.checks.hits import Hits
 from aidtools.checks.idnumber import check_digits, check_id_no
 from aidtools.normalize import INVISIBLE, ODD_SPACES, clean_series, normalise_id_series, parse_date_series
-from aidtools.regions import current_codes
+from aidtools.regions import current_codes, numbers_valid_in_year, region_table, valid_in_year
 
 # Few examples, each a whole column: one check costs the same for 1 or 50 values.
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -204,3 +204,42 @@ def test_checker_agrees_with_stdnum_is_valid(ids):
             assert ours == set(), (number, ours)
         if not ours:
             assert ric.calc_check_digit(number) == number[17] and ric.is_valid(number), number
+
+
+# ----- character scans agree with the per-value regex search ---------------------------------------
+
+def _char_patterns():
+    """Every one-character pattern the checks scan a column for (TextView.rows_holding)."""
+    from aidtools.checks import columns, types
+    from aidtools.normalize import _CANDIDATE_RE, _MAY_UPPER_RE
+    from aidtools.writing.cells import UNSAFE_RE
+    return [_CANDIDATE_RE, _MAY_UPPER_RE, UNSAFE_RE, columns._E_RE, types._NON_GBK_RE, types._DIGIT_RE, types._ODD_DOT_RE]
+
+
+# ASCII (letters, digits, controls, NUL), Chinese, odd spaces and invisibles, full-width digits, odd dots,
+# lone surrogates and characters beyond the BMP: every branch of the scan.
+scan_text = st.text(alphabet=st.sampled_from(
+    list("张三·买提 aeEzAZX059-.\t\n\x00\x01\x1f\x7f\xa0\xff") + list(INVISIBLE + ODD_SPACES)
+    + ["１", "٣", "•", "．", "\ud800", "\udfff", "\ufffe", "😀", "\U00020000"]), max_size=12)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(scan_text, st.text(alphabet=st.characters(max_codepoint=0x7f), max_size=8)), max_size=30))
+def test_rows_holding_equals_a_search_per_value(values):
+    from aidtools.normalize import TextView
+    from aidtools.checks.types import gbk_bytes
+    view = TextView(list(values))
+    for pattern in _char_patterns():
+        expected = [pattern.search(v) is not None for v in values]
+        assert view.rows_holding(pattern).tolist() == expected, pattern.pattern
+    assert gbk_bytes(view).tolist() == [sum(1 if ord(c) <= 0x7F else 2 for c in v) for v in values]
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.one_of(st.sampled_from(sorted(region_table().index)),
+                                    st.integers(100000, 999999).map(str)),
+                          st.integers(1890, 2030)), min_size=1, max_size=50))
+def test_numbers_valid_in_year_equals_the_table_join(pairs):
+    codes, years = zip(*pairs)
+    expected = valid_in_year(pd.Series(codes, dtype=object), pd.Series(years)).tolist()
+    assert numbers_valid_in_year(np.array([int(c) for c in codes]), np.array(years)).tolist() == expected

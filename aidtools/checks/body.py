@@ -33,7 +33,7 @@ class Distinct:
     def full(self) -> pd.Series:
         """The whole column (object dtype)."""
         if self.raw is None:
-            self.raw = pd.Series(self.values.to_numpy(dtype=object)[self.codes], dtype=object)
+            self.raw = pd.Series(self.values.to_numpy(dtype=object)[self.codes], dtype=object, copy=False)
         return self.raw
 
 
@@ -162,7 +162,7 @@ class GridBody:
         if _is_number(array):  # floats as Python floats, empty cells "" as calamine gives them
             values = values.astype(object)
             values[array.is_null().to_numpy(zero_copy_only=False)] = ""
-        return pd.Series(values, dtype=object)
+        return pd.Series(values, dtype=object, copy=False)  # a fresh array: no second copy
 
     def distinct(self, index: int) -> Distinct | None:
         array = self._array(index)

@@ -15,7 +15,7 @@ from pandas._libs import lib
 from aidtools.checks.hits import Hits
 from aidtools.normalize import TextView, clean_series, dates_to_text, has_whitespace_problem, numbers_to_text
 from aidtools.specs import ColumnSpec
-from aidtools.writing.cells import UNSAFE_BUT_NUL, safe_text, shown_as, unsafe_characters
+from aidtools.writing.cells import UNSAFE_RE, safe_text, shown_as, unsafe_characters
 
 _KIND_BY_TYPE = {
     str: "text", float: "number", int: "number", bool: "bool", type(None): "empty",
@@ -83,22 +83,26 @@ def as_text(raw: pd.Series, kinds: pd.Series | None = None) -> pd.Series:
     return text
 
 
-def _kinds_and_text(raw: pd.Series) -> tuple[pd.Series, pd.Series, TextView | None]:
-    """(kind of each cell, its text, the text as a :class:`TextView` when that came for free)."""
+def _kinds_and_text(raw: pd.Series) -> tuple[pd.Series, pd.Series, TextView | None, np.ndarray, np.ndarray]:
+    """(kind of each cell, its text, the text as a :class:`TextView` when that came for free, where
+    the kind is text, where it is number): the kinds compared once, here."""
     values = raw.to_numpy(dtype=object)
     if lib.is_string_array(values, skipna=False):  # every cell text or "" (a blank): the common case
         blank = values == ""
-        kind = pd.Series(np.where(blank, "empty", "text").astype(object), index=raw.index, dtype=object)
-        text = pd.Series(np.where(blank, None, values), index=raw.index, dtype=object)
-        return kind, text, TextView(values.tolist())
+        # One "text" object for every cell (no per-cell str made by astype); fresh arrays, not copied again.
+        kinds = np.full(len(values), "text", dtype=object)
+        kinds[blank] = "empty"
+        kind = pd.Series(kinds, index=raw.index, dtype=object, copy=False)
+        text = pd.Series(np.where(blank, None, values), index=raw.index, dtype=object, copy=False)
+        return kind, text, TextView(values.tolist()), ~blank, np.zeros(len(values), dtype=bool)
     kind = cell_kinds(raw)
-    return kind, as_text(raw, kind), None
+    kinds = kind.to_numpy()
+    return kind, as_text(raw, kind), None, kinds == "text", kinds == "number"
 
 
 def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_chars: int) -> Column:
     col = Column(spec=spec, letter=letter, raw=raw)
-    kind, text, view = _kinds_and_text(raw)
-    is_text = (kind == "text").to_numpy()
+    kind, text, view, is_text, is_number = _kinds_and_text(raw)
     col.kind, col.bad = kind, np.zeros(len(raw), dtype=bool)
     where = dict(column=letter, field=spec.header, personal=spec.personal_kind)
 
@@ -128,7 +132,7 @@ def prepare(raw: pd.Series, spec: ColumnSpec, letter: str, hits: Hits, max_cell_
     _unsafe_characters(col, hits, where)
 
     if spec.is_textlike:
-        _numbers_stored(col, hits, where)
+        _numbers_stored(col, hits, where, is_text, is_number)
     required = spec.required and not spec.required_when
     if required and col.empty.any():
         hits.add(col.empty, "cell.required", f"“{spec.header}”是必填项，不能为空。", **where)
@@ -155,12 +159,12 @@ def _expected_length(col: Column) -> int | None:
     return None
 
 
-def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
-    """Text-like values stored as Excel numbers: digits lost (error) or merely stored so (warning)."""
+def _numbers_stored(col: Column, hits: Hits, where: dict, is_text: np.ndarray, number: np.ndarray) -> None:
+    """Text-like values stored as Excel numbers: digits lost (error) or merely stored so (warning).
+    ``is_text`` and ``number``: where the cell's kind is text, number."""
     spec = col.spec
-    number = (col.kind == "number").to_numpy()
-    # Only cells with an e/E can be scientific notation: one joined scan finds them.
-    sci_text = (col.kind == "text").to_numpy() & col.view.rows_with(_E_RE)
+    # Only cells with an e/E can be scientific notation: one scan of the column's characters finds them.
+    sci_text = is_text & col.view.rows_holding(_E_RE)
     if sci_text.any():
         sci_text[sci_text] = col.clean[sci_text].astype("string").str.fullmatch(_SCI_TEXT).fillna(False).to_numpy()
     if not number.any() and not sci_text.any():
@@ -200,19 +204,13 @@ def _numbers_stored(col: Column, hits: Hits, where: dict) -> None:
                  values=col.clean, severity="warning", **where)
 
 
-# The unsafe characters but NUL, which joins the values of a TextView (a NUL is looked for apart).
-_UNSAFE_BUT_NUL_RE = re.compile(f"[{UNSAFE_BUT_NUL}]")
-
-
 def _unsafe_characters(col: Column, hits: Hits, where: dict) -> None:
     """``cell.illegal_character``: a value that, cleaned, still holds a character no worksheet can hold
     (a control character, say, from an .xls or a CSV). Every writer shows it visibly
     (:func:`aidtools.writing.cells.safe_text`); the row is held back, so the import file never
     carries a replaced value."""
     view = col.view
-    found = view.rows_with(_UNSAFE_BUT_NUL_RE)
-    if view.holds_nul:
-        found |= np.fromiter(("\x00" in v for v in view.strs), dtype=bool, count=len(view))
+    found = view.rows_holding(UNSAFE_RE)
     if not found.any():
         return
     at = np.flatnonzero(found)  # few: the messages and shown values are made for these rows only

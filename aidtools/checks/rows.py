@@ -112,8 +112,10 @@ def sex_matches_id(ctx, params) -> None:
     wrong = usable & (text(sex.value) != expected)
     if not wrong.any():
         return
-    msg = pd.Series(np.where(wrong, "性别与身份证号不符：按身份证号第17位应为“" + expected.astype(object) + "”。请核对性别或身份证号。", None),
-                    dtype=object)
+    # The message is made for the wrong rows only, not for every row.
+    msg = np.full(ctx.n, None, dtype=object)
+    msg[wrong] = "性别与身份证号不符：按身份证号第17位应为“" + expected[wrong].astype(object) + "”。请核对性别或身份证号。"
+    msg = pd.Series(msg, dtype=object, copy=False)
     ctx.hits.add(wrong, "row.sex_mismatch", msg, column=sex.letter, field=sex.spec.header, values=sex.value)
 
 
@@ -142,7 +144,13 @@ def enrol_month_matches_grade(ctx, params) -> None:
         return
     month, grade = cols
     usable = month.todo & grade.todo
-    wrong = usable & (text(month.value.astype("string").str.slice(0, 4)) != text(grade.value))
+    wrong = np.zeros(ctx.n, dtype=bool)
+    at = np.flatnonzero(usable)
+    if len(at):
+        # Only usable rows compare (no unsafe character, so no NUL a fixed-width numpy text would drop):
+        # the first four characters of the month as fixed-width numpy text.
+        years = np.array(plain_strings(month.value.iloc[at]), dtype="U4").astype(object)
+        wrong[at] = years != text(grade.value.iloc[at])
     ctx.hits.add(wrong, "row.rule", "入学年月的年份与年级不一致，请核对。", column=month.letter, field=month.spec.header,
                  values=month.value, severity="warning")
 

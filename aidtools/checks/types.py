@@ -42,16 +42,17 @@ def gbk_bytes(text: pd.Series | TextView) -> np.ndarray:
     Counted with numpy over the code points of all values at once."""
     view = text if isinstance(text, TextView) else TextView(text)
     lengths = view.lengths
-    points = np.frombuffer("".join(view.strs).encode("utf-32-le"), dtype=np.uint32)
-    non_ascii = np.concatenate(([0], np.cumsum(points > 0x7F, dtype=np.int64)))
-    ends = np.cumsum(lengths)
+    if view.points.dtype == np.uint8:  # every value ASCII: one byte per character
+        return lengths
+    non_ascii = np.concatenate(([0], np.cumsum(view.points > 0x7F, dtype=np.int64)))
+    ends = view.ends
     return lengths + non_ascii[ends] - non_ascii[ends - lengths]
 
 
 def _check_length_and_charset(col: Column, hits: Hits) -> None:
     spec = col.spec
     todo = col.todo
-    non_gbk = todo & col.view.rows_with(_NON_GBK_RE)
+    non_gbk = todo & col.view.rows_holding(_NON_GBK_RE)
     if non_gbk.any():
         hits.add(non_gbk, "cell.pattern", f"“{spec.header}”含有国家系统不支持的字符（如表情符号），请删除。",
                  values=col.clean, **_where(col))
@@ -91,11 +92,11 @@ def check_text(col: Column, hits: Hits, ctx) -> None:
 def check_name(col: Column, hits: Hits, ctx) -> None:
     _check_length_and_charset(col, hits)
     # One joined regex scan per test instead of a pass through the string dtype.
-    digits = col.todo & col.view.rows_with(_DIGIT_RE)
+    digits = col.todo & col.view.rows_holding(_DIGIT_RE)
     if digits.any():
         hits.add(digits, "cell.pattern", "姓名中不能有数字。", values=col.clean, **_where(col))
         col.reject(digits)
-    odd_dot = col.todo & col.view.rows_with(_ODD_DOT_RE)
+    odd_dot = col.todo & col.view.rows_holding(_ODD_DOT_RE)
     if odd_dot.any():
         hits.add(odd_dot, "cell.pattern", "姓名中的间隔号请使用“·”（中文输入法下的间隔号）。", values=col.clean, **_where(col))
         col.reject(odd_dot)
