@@ -37,26 +37,26 @@ def run_job(submissions, out, options: Options | None = None, tasks=None, html: 
 
     options = options or Options()
     run = Run(out=os.path.abspath(out)) if history is not None else None
-    kernel = _report_kernel() if html else None  # boots on the other core while the files are checked
+    renderer = _report_process() if html else None  # boots on the other core while the files are checked
     try:
         with staged(out, OUTPUT_MARKERS) as stage:
-            report = _run_into(Path(submissions), stage, options, tasks, html, progress_bar, history, run, kernel)
+            report = _run_into(Path(submissions), stage, options, tasks, html, progress_bar, history, run, renderer)
     finally:
-        if kernel is not None:
-            kernel.shutdown()
+        if renderer is not None:
+            renderer.shutdown()
     if report.history is not None:  # the output is in place: the round counts
         steps.confirm_history(history, run.run_id)
     return report
 
 
-def _report_kernel():
-    from aidtools.outputs.report_kernel import ReportKernel
+def _report_process():
+    from aidtools.outputs.report_process import ReportProcess
 
-    return ReportKernel.start()
+    return ReportProcess.start()
 
 
 def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool, progress_bar, history,
-              run=None, kernel=None) -> RunReport:
+              run=None, renderer=None) -> RunReport:
     """Every step, writing into the (staging) folder ``out``. The round is recorded (pending until the
     output is in place) before the feedback is written, so that each department's workbook can say which
     findings are new and which still open."""
@@ -68,9 +68,9 @@ def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool,
     report.notes.extend(steps.task_table_notes(batch, tasks))
     if history is not None:
         report.history = steps.history(batch, report, history, run)
-    # report.xlsx, report.json and the report notebook (on the kernel warmed since the start, on the other
-    # core) go ahead while the feedback is written: it changes the report only when a workbook cannot be written.
-    outputs = begin_outputs(report, out, html=html, kernel=kernel)
+    # report.xlsx, report.json and the report notebook (in the helper process warmed since the start, on the
+    # other core) go ahead while the feedback is written: it changes the report only when a workbook cannot be written.
+    outputs = begin_outputs(report, out, html=html, renderer=renderer)
     written = steps.feedback(batch, private_dir(out / FEEDBACK_DIR), reconciliation, history=report.history)
     if any(path is None for _, path in written):  # write.failed findings came with the feedback
         superseded = batch.superseded
@@ -83,13 +83,13 @@ def _run_into(submissions: Path, out: Path, options: Options, tasks, html: bool,
     return report
 
 
-def begin_outputs(report: RunReport, out: Path, html: bool = True, kernel=None):
+def begin_outputs(report: RunReport, out: Path, html: bool = True, renderer=None):
     """``report.xlsx`` and ``report.json`` written, and ``report.html`` begun from them in a thread (a
     :class:`~aidtools.outputs.html_report.Rendering`; None without ``html``): :func:`finish_outputs` waits
     for it. ``report.json`` is the report: it is always written. When ``report.xlsx`` or the rendered
     ``report.html`` cannot be made, the report says so (a Chinese note, the library's text in the debug
-    log) and ``report.html`` is a plain page that says where the report is. ``kernel``: a
-    :class:`~aidtools.outputs.report_kernel.ReportKernel` for the report notebook."""
+    log) and ``report.html`` is a plain page that says where the report is. ``renderer``: the
+    :class:`~aidtools.outputs.report_process.ReportProcess` started with the run, which renders it."""
     from aidtools.outputs.excel_report import write_excel_report
     from aidtools.writing.private import write_failure_reason
 
@@ -103,7 +103,7 @@ def begin_outputs(report: RunReport, out: Path, html: bool = True, kernel=None):
         return None
     from aidtools.outputs.html_report import Rendering
 
-    return Rendering.start(out, kernel=kernel)
+    return Rendering.start(out, kernel=renderer)
 
 
 def finish_outputs(rendering, report: RunReport, out: Path) -> None:

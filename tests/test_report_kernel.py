@@ -1,5 +1,7 @@
-"""report.html on a kernel started early (what ``aidtools run`` does): the same report as on a kernel of
-its own, the kernel really used and stopped afterwards, and a kernel whose warm-up fails replaced."""
+"""report.html on a kernel started early, in the helper process ``aidtools run`` starts with the run: the
+same report as on a kernel of its own, the kernel really used and stopped afterwards, a kernel whose
+warm-up fails replaced, the helper gone when it is done or told to stop, and the run's own process
+free of the renderer."""
 from __future__ import annotations
 
 import os
@@ -90,3 +92,75 @@ def test_a_feedback_failure_during_the_early_report_is_in_the_final_report(tmp_p
     html = (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
     assert "一、总体情况" in html and "write.failed" in html
     assert not _kernels()
+
+
+def _helpers() -> set[int]:
+    me = psutil.Process()
+    return {p.pid for p in me.children(recursive=True) if "aidtools.outputs.report_process" in " ".join(p.cmdline())}
+
+
+def test_the_report_process_renders_the_same_report_and_stops(tmp_path):
+    """``aidtools run`` renders report.html in a helper process started with the run: the same report as
+    rendered here, and the helper and its kernel gone once it is done."""
+    from aidtools.outputs.html_report import Rendering
+    from aidtools.outputs.report_process import ReportProcess
+
+    run_dir = write_run_dir(tmp_path / "run")
+    own = render_html_report(run_dir, out=tmp_path / "own.html").read_text(encoding="utf-8")
+    helper = ReportProcess.start()
+    assert helper is not None and _helpers()
+    path = Rendering.start(run_dir, kernel=helper).result()
+    helper.shutdown()
+    assert path == run_dir / "report.html"
+    assert _text(path.read_text(encoding="utf-8")) == _text(own)
+    assert not _helpers() and not _kernels()
+
+
+def test_a_report_process_with_nothing_to_render_stops_with_its_kernel(tmp_path):
+    """A run that ends before its report (an error, Ctrl-C) closes the helper's stdin: it stops its
+    kernel and exits."""
+    import time
+
+    from aidtools.outputs.report_process import ReportProcess
+
+    helper = ReportProcess.start()
+    deadline = time.monotonic() + 60
+    while not _kernels() and time.monotonic() < deadline:  # the helper has started its kernel
+        time.sleep(0.2)
+    assert _kernels()
+    helper.shutdown()
+    assert not _helpers() and not _kernels()
+
+
+def test_a_report_process_that_cannot_render_says_why(tmp_path):
+    from aidtools.outputs.html_report import Rendering
+    from aidtools.outputs.report_process import ReportProcess, ReportProcessError
+
+    helper = ReportProcess.start()
+    try:
+        with pytest.raises(ReportProcessError, match="report.json"):
+            Rendering.start(tmp_path / "no-report-here", kernel=helper).result()
+    finally:
+        helper.shutdown()
+    assert not _helpers() and not _kernels()
+
+
+def test_the_run_leaves_the_renderer_to_its_helper(tmp_path):
+    """The run's own process never imports nbclient or nbconvert (the helper does, on the other
+    core); report.html is the full report."""
+    import subprocess
+    import sys
+
+    from fixtures.submissions import submissions_folder
+
+    folder = submissions_folder(tmp_path / "in")
+    probe = ("import sys\nfrom aidtools.cli import main\ncode = main(sys.argv[1:])\n"
+             "print(sorted(m for m in ('nbclient', 'nbconvert', 'jsonschema', 'papermill') if m in sys.modules))\n"
+             "sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", probe, "run", str(folder), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, encoding="utf-8", timeout=600,
+                          env={**{k: v for k, v in os.environ.items() if k != "AIDTOOLS_STRICT_REPORTS"},
+                               "PYTHONIOENCODING": "utf-8"})  # as a user runs it: no schema check of the report
+    assert done.returncode in (0, 1), done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "一、总体情况" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

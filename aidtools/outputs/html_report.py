@@ -2,8 +2,10 @@
 with nbclient, rendered by nbconvert with code cells hidden and charts embedded, so the file is
 self-contained.
 
-``aidtools run`` passes a :class:`~aidtools.outputs.report_kernel.ReportKernel` it started at the
-beginning of the run, already warm; without one the report starts its own kernel.
+``aidtools run`` renders it in a helper process started at the beginning of the run
+(:mod:`~aidtools.outputs.report_process`), on a :class:`~aidtools.outputs.report_kernel.ReportKernel`
+already warm; :class:`Rendering` then only waits for that process. Called here without one, the
+report starts its own kernel.
 
 The notebook ships in the package (``aidtools/notebooks/report.ipynb``; in a checkout a symlink to
 ``notebooks/report.ipynb``) and is found with :mod:`importlib.resources`, so an installed wheel finds
@@ -17,6 +19,7 @@ aidtools as the caller.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 from importlib import resources
@@ -54,7 +57,9 @@ def render_html_report(run_dir, out=None, notebook=None, kernel_name: str = "pyt
 
 class Rendering:
     """:func:`render_html_report` running in a thread (the notebook runs in its kernel's process, on the
-    other core, while this process goes on); :meth:`result` waits for it and raises what it raised."""
+    other core, while this process goes on), or, given a started
+    :class:`~aidtools.outputs.report_process.ReportProcess`, that process rendering it while the thread
+    waits; :meth:`result` waits for it and raises what it raised."""
 
     def __init__(self, run_dir, kernel=None):
         self._error: BaseException | None = None
@@ -69,8 +74,14 @@ class Rendering:
         return rendering
 
     def _run(self, run_dir, kernel) -> None:
+        from aidtools.outputs.report_process import ReportProcess
+
         try:
-            self._path = render_html_report(run_dir, kernel=kernel)
+            if isinstance(kernel, ReportProcess):
+                kernel.render(Path(run_dir).resolve())
+                self._path = Path(run_dir) / "report.html"
+            else:
+                self._path = render_html_report(run_dir, kernel=kernel)
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
 
@@ -106,9 +117,26 @@ def write_plain_html(report, out) -> Path:
     return save_private(lambda path: path.write_text(page, encoding="utf-8"), out)
 
 
+@functools.cache
+def _exporter():
+    """nbconvert's HTML exporter with code cells hidden (its templates are compiled on first use, once)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+
+
+def warm_renderer() -> None:
+    """Import the renderer (nbclient, papermill's parameters, nbconvert) and compile the exporter's
+    templates, ahead of a report: what :mod:`~aidtools.outputs.report_process` does while it waits."""
+    import nbclient  # noqa: F401
+    import nbformat
+    from papermill.parameterize import parameterize_notebook  # noqa: F401
+
+    _exporter().from_notebook_node(nbformat.v4.new_notebook())
+
+
 def _render(notebook: Path, run_dir: Path, out: Path, kernel_name: str, timeout: int, manager=None) -> Path:
     from nbclient import NotebookClient
-    from nbconvert import HTMLExporter
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
@@ -126,8 +154,7 @@ def _render(notebook: Path, run_dir: Path, out: Path, kernel_name: str, timeout:
     finally:
         if manager.has_kernel:
             manager.shutdown_kernel(now=True)
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _exporter().from_notebook_node(nb)
     save_private(lambda path: path.write_text(body, encoding="utf-8"), out)  # owner-only, never half-written
     return out
 

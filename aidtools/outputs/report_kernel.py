@@ -2,9 +2,9 @@
 
 Executing ``report.ipynb`` starts with a kernel process and its imports (pandas, matplotlib, the
 Chinese font, aidtools' views): about a second and a half of the report's time, spent on one core
-while the other waits. ``aidtools run`` starts a :class:`ReportKernel` before it checks the first file,
-so the kernel boots and imports on the machine's second core while this process checks, merges and
-writes feedback; the notebook then runs on a kernel that is ready.
+while the other waits. ``aidtools run``'s report helper (:mod:`~aidtools.outputs.report_process`) starts a
+:class:`ReportKernel` when the run starts, so the kernel boots and imports on the machine's second
+core while the run checks, merges and writes feedback; the notebook then runs on a kernel that is ready.
 
 The kernel is ipykernel on this interpreter (:class:`aidtools.kernel.QuietKernelManager`), as for a
 report rendered without one. A kernel that fails to start or to warm up is not an error of the run:
