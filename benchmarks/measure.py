@@ -259,7 +259,7 @@ def task_steps(args):
     """``run_job`` as ``aidtools run`` calls it (report.html included, a fresh history), each step timed:
     where the time of the whole run goes."""
     from aidtools import job, steps
-    from aidtools.outputs import html_report
+    from aidtools.outputs import html_report, report_process
     from aidtools.steps import options as steps_options
 
     _warm_aidtools()
@@ -280,7 +280,8 @@ def task_steps(args):
         clock(steps, name, name)
     clock(job, "begin_outputs", "report.xlsx and report.json")
     clock(job, "finish_outputs", "waiting for report.html")
-    clock(html_report, "render_html_report", "report.html in its thread (beside the feedback)")
+    clock(html_report, "render_html_report", "report.html in this process (only after a write.failed)")
+    clock(report_process.ReportProcess, "render", "report.html in its helper process (beside the feedback)")
 
     def work():
         history = Path(args["history"])
