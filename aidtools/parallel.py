@@ -23,6 +23,7 @@ busy to the end (longest job first); the reports still come back in path order.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -127,7 +128,8 @@ def _on_shared_path(target: Target) -> bool:
         return False
 
 
-def _with_distributed(files, specs, as_of, limits, address, progress) -> list[FileReport]:
+def _connect(address):
+    """A dask.distributed client of the scheduler at ``address``; :class:`SchedulerError` when there is none."""
     try:
         from distributed import Client
     except ImportError as exc:
@@ -135,11 +137,14 @@ def _with_distributed(files, specs, as_of, limits, address, progress) -> list[Fi
     if not address:
         raise SchedulerError("--scheduler 需要给出调度器地址，例如 tcp://10.0.0.5:8786")
     try:
-        client = Client(address, timeout="20s", set_as_default=False)
+        return Client(address, timeout="20s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise SchedulerError(f"无法连接 Dask 调度器 {address}（20 秒内无响应）：请确认调度器已启动、地址与端口正确，"
                              "且本机可以访问。") from exc
-    with client:
+
+
+def _with_distributed(files, specs, as_of, limits, address, progress) -> list[FileReport]:
+    with _connect(address) as client:
         order = [i for i in _largest_first(files) if _on_shared_path(files[i])]
         futures = {}
         for i in order:
@@ -149,3 +154,50 @@ def _with_distributed(files, specs, as_of, limits, address, progress) -> list[Fi
         for i, _ in enumerate(progress(files) if progress else files):
             reports.append(futures[i].result() if i in futures else check_target(files[i], specs, as_of, limits))
         return reports
+
+
+def shared_paths(inventory: Inventory) -> set[str]:
+    """Display paths of the files the workers of a cluster can open by their path (see ``_on_shared_path``)."""
+    return {t.display for t in inventory.targets if _on_shared_path(t)}
+
+
+def _feedback_in_worker(report: FileReport, limits: Limits, cross, rounds) -> bytes:
+    """One feedback workbook written on a worker (into a folder of its own) and handed back as bytes."""
+    import tempfile
+    from pathlib import Path
+
+    from aidtools.outputs.feedback import write_feedback
+
+    _one_thread_per_worker()
+    with tempfile.TemporaryDirectory(prefix="aidtools-feedback-") as folder:
+        target = Path(folder) / "feedback.xlsx"
+        return write_feedback(report, folder, target=target, limits=limits, cross=cross, rounds=rounds).read_bytes()
+
+
+@contextlib.contextmanager
+def feedback_on_cluster(reports: list[FileReport], shared: set[str], limits: Limits, cross: dict, rounds, address):
+    """The feedback workbooks of ``reports`` written on the workers of the cluster at ``address``, all
+    sent at once; yields display path -> ``write(target) -> Path`` for
+    :func:`aidtools.outputs.feedback.write_all_feedback`, which saves the workbook a worker made at
+    ``target`` on this machine (or raises what writing it raised there). Files outside ``shared`` (the
+    members of a .zip, unpacked here) are left to this machine."""
+    from dataclasses import replace
+
+    from aidtools.writing.private import save_private
+
+    with _connect(address) as client:
+        futures = {}
+        for i, report in enumerate(reports):
+            if report.display_path in shared:
+                light = replace(report, table=None)  # the checked rows stay here: feedback marks cells, not values
+                futures[report.display_path] = client.submit(
+                    _feedback_in_worker, light, limits, cross.get(report.display_path), rounds, pure=False,
+                    key=f"aidtools-feedbacks-{i}-{report.display_path}")
+
+        def writer(future):
+            def write(target):
+                data = future.result()
+                return save_private(lambda path: path.write_bytes(data), target)
+            return write
+
+        yield {path: writer(future) for path, future in futures.items()}

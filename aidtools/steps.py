@@ -179,7 +179,16 @@ def feedback(batch: Batch, out, reconciliation=None, history=None) -> list[tuple
     used = batch.in_use()
     cross = cross_findings(batch, reconciliation)
     rounds = FindingRounds.from_history(history) if history is not None else None
-    written = list(zip(used, write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds)))
+    if batch.options.scheduler:  # written on the cluster's workers, saved here
+        from aidtools.parallel import feedback_on_cluster, shared_paths
+
+        with feedback_on_cluster(used, shared_paths(batch.inventory), batch.options.limits, cross, rounds,
+                                 batch.options.scheduler) as writers:
+            paths = write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds,
+                                       writers=writers)
+    else:
+        paths = write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds)
+    written = list(zip(used, paths))
     write_not_checked(batch.inventory.records(batch.reports), out)  # and, per department, what was not checked
     return written
 

@@ -14,7 +14,7 @@ import pytest
 
 from aidtools import steps
 from aidtools.cli import main
-from aidtools.job import run_job
+from aidtools.job import FEEDBACK_DIR, run_job
 from aidtools.report import to_data
 from aidtools.sample import generate
 
@@ -56,11 +56,28 @@ def test_the_cluster_gives_the_serial_report(cluster, university, tmp_path):
                          html=False)
     assert comparable(on_cluster) == comparable(serial)
     assert any(".zip/副本/" in f.path for f in on_cluster.files)  # checked here, from this machine's temp folder
-    # the workers did the checking
+    # the workers did the checking and wrote the feedback workbooks, the same as the serial run's
     with distributed.Client(cluster.scheduler_address) as client:
         prefixes = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
         workers = client.scheduler_info()["workers"]
-    assert "aidtools-check" in prefixes and len(workers) == 2
+    assert "aidtools-check" in prefixes and "aidtools-feedbacks" in prefixes and len(workers) == 2
+    assert _feedback(tmp_path / "cluster") == _feedback(tmp_path / "serial") != {}
+
+
+def _feedback(out: Path) -> dict:
+    """Every feedback workbook under OUT: its cells' values and notes, sheet by sheet."""
+    import openpyxl
+
+    books = {}
+    for path in sorted(out.rglob("*.xlsx")):
+        if FEEDBACK_DIR not in path.relative_to(out).parts:
+            continue
+        wb = openpyxl.load_workbook(path)
+        books[path.relative_to(out).as_posix()] = {
+            ws.title: [(c.coordinate, c.value, c.comment.text if c.comment else None)
+                       for row in ws.iter_rows() for c in row if c.value is not None or c.comment]
+            for ws in wb.worksheets}
+    return books
 
 
 def test_cli_scheduler_option_and_a_wrong_address(cluster, university, tmp_path):

@@ -231,10 +231,12 @@ def _patched(report, findings: pd.DataFrame, cross: pd.DataFrame, rounds) -> byt
 
 
 def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | None = None,
-                       rounds: FindingRounds | None = None) -> list[Path | None]:
+                       rounds: FindingRounds | None = None, writers: dict | None = None) -> list[Path | None]:
     """One feedback workbook per report (same order; None where one could not be written); ``cross``
     maps a display path to the reconciliation findings on that file's records; ``rounds`` (one for the
-    whole run: its keys carry the display path) marks each finding new or still open.
+    whole run: its keys carry the display path) marks each finding new or still open. ``writers``: display
+    path -> ``write(target) -> Path`` for the workbooks made elsewhere (on a cluster's workers,
+    :func:`aidtools.parallel.feedback_on_cluster`); the others are written here.
 
     A file whose workbook cannot be written (whatever the reason) gets a ``write.failed`` finding and
     the others are still written."""
@@ -242,7 +244,9 @@ def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | No
     cross = cross or {}
     for report, target in zip(reports, feedback_targets(reports, out_dir, cross)):
         try:
-            out.append(write_feedback(report, out_dir, target=target, limits=limits,
+            write = (writers or {}).get(report.display_path)
+            out.append(write(target) if write is not None else
+                       write_feedback(report, out_dir, target=target, limits=limits,
                                       cross=cross.get(report.display_path), rounds=rounds))
         except Exception as exc:  # one file's feedback never stops the others
             # the library's text to the debug log only; the commands show the finding itself
