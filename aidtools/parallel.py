@@ -23,7 +23,6 @@ busy to the end (longest job first); the reports still come back in path order.
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -74,7 +73,7 @@ def check_paths_parallel(paths, workers: int | None = None, specs=None, as_of: d
     return _with_processes(files, workers, specs, as_of, limits, progress)
 
 
-def _one_thread_per_worker() -> None:
+def one_thread_per_worker() -> None:
     """Worker processes read without helper threads: the cores are taken by the other workers."""
     from aidtools.reading import xlsx_parts
 
@@ -82,13 +81,13 @@ def _one_thread_per_worker() -> None:
 
 
 def _check_in_worker(target, specs, as_of, limits) -> FileReport:
-    _one_thread_per_worker()
+    one_thread_per_worker()
     return check_target(target, specs, as_of, limits)
 
 
 def _with_processes(files, workers, specs, as_of, limits, progress) -> list[FileReport]:
     futures = [None] * len(files)
-    with ProcessPoolExecutor(max_workers=min(workers, len(files)), initializer=_one_thread_per_worker) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(files)), initializer=one_thread_per_worker) as pool:
         for i in _largest_first(files):
             futures[i] = pool.submit(check_target, files[i], specs, as_of, limits)
         # Collected in path order: a progress bar over the files advances as their reports arrive.
@@ -128,7 +127,7 @@ def _on_shared_path(target: Target) -> bool:
         return False
 
 
-def _connect(address):
+def connect(address):
     """A dask.distributed client of the scheduler at ``address``; :class:`SchedulerError` when there is none."""
     try:
         from distributed import Client
@@ -144,7 +143,7 @@ def _connect(address):
 
 
 def _with_distributed(files, specs, as_of, limits, address, progress) -> list[FileReport]:
-    with _connect(address) as client:
+    with connect(address) as client:
         order = [i for i in _largest_first(files) if _on_shared_path(files[i])]
         futures = {}
         for i in order:
@@ -159,45 +158,3 @@ def _with_distributed(files, specs, as_of, limits, address, progress) -> list[Fi
 def shared_paths(inventory: Inventory) -> set[str]:
     """Display paths of the files the workers of a cluster can open by their path (see ``_on_shared_path``)."""
     return {t.display for t in inventory.targets if _on_shared_path(t)}
-
-
-def _feedback_in_worker(report: FileReport, limits: Limits, cross, rounds) -> bytes:
-    """One feedback workbook written on a worker (into a folder of its own) and handed back as bytes."""
-    import tempfile
-    from pathlib import Path
-
-    from aidtools.outputs.feedback import write_feedback
-
-    _one_thread_per_worker()
-    with tempfile.TemporaryDirectory(prefix="aidtools-feedback-") as folder:
-        target = Path(folder) / "feedback.xlsx"
-        return write_feedback(report, folder, target=target, limits=limits, cross=cross, rounds=rounds).read_bytes()
-
-
-@contextlib.contextmanager
-def feedback_on_cluster(reports: list[FileReport], shared: set[str], limits: Limits, cross: dict, rounds, address):
-    """The feedback workbooks of ``reports`` written on the workers of the cluster at ``address``, all
-    sent at once; yields display path -> ``write(target) -> Path`` for
-    :func:`aidtools.outputs.feedback.write_all_feedback`, which saves the workbook a worker made at
-    ``target`` on this machine (or raises what writing it raised there). Files outside ``shared`` (the
-    members of a .zip, unpacked here) are left to this machine."""
-    from dataclasses import replace
-
-    from aidtools.writing.private import save_private
-
-    with _connect(address) as client:
-        futures = {}
-        for i, report in enumerate(reports):
-            if report.display_path in shared:
-                light = replace(report, table=None)  # the checked rows stay here: feedback marks cells, not values
-                futures[report.display_path] = client.submit(
-                    _feedback_in_worker, light, limits, cross.get(report.display_path), rounds, pure=False,
-                    key=f"aidtools-feedbacks-{i}-{report.display_path}")
-
-        def writer(future):
-            def write(target):
-                data = future.result()
-                return save_private(lambda path: path.write_bytes(data), target)
-            return write
-
-        yield {path: writer(future) for path, future in futures.items()}

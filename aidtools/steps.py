@@ -180,7 +180,8 @@ def feedback(batch: Batch, out, reconciliation=None, history=None) -> list[tuple
     cross = cross_findings(batch, reconciliation)
     rounds = FindingRounds.from_history(history) if history is not None else None
     if batch.options.scheduler:  # written on the cluster's workers, saved here
-        from aidtools.parallel import feedback_on_cluster, shared_paths
+        from aidtools.outputs.feedback_cluster import feedback_on_cluster
+        from aidtools.parallel import shared_paths
 
         with feedback_on_cluster(used, shared_paths(batch.inventory), batch.options.limits, cross, rounds,
                                  batch.options.scheduler) as writers:
