@@ -103,7 +103,7 @@ def begin_outputs(report: RunReport, out: Path, html: bool = True, renderer=None
         return None
     from aidtools.outputs.html_report import Rendering
 
-    return Rendering.start(out, kernel=renderer)
+    return Rendering.start(out, renderer=renderer)
 
 
 def finish_outputs(rendering, report: RunReport, out: Path) -> None:

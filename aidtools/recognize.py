@@ -14,13 +14,11 @@ import pandas as pd
 from aidtools.findings import Finding
 from aidtools.normalize import clean_series
 from aidtools.reading.model import Workbook
-from aidtools.reading.xlsx_parts import column_letter  # noqa: F401  (re-exported: the checks and outputs take it from here)
+from aidtools.reading.xlsx_parts import column_letter
 from aidtools.rules import RULES
 from aidtools.specs import TemplateSpec
 
 MATCH_THRESHOLD = 0.5
-
-
 
 
 @dataclass

@@ -17,6 +17,7 @@ same folder with the same options gives the same figures whichever way it is loo
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import platform
@@ -179,16 +180,15 @@ def feedback(batch: Batch, out, reconciliation=None, history=None) -> list[tuple
     used = batch.in_use()
     cross = cross_findings(batch, reconciliation)
     rounds = FindingRounds.from_history(history) if history is not None else None
+    elsewhere = contextlib.nullcontext({})
     if batch.options.scheduler:  # written on the cluster's workers, saved here
         from aidtools.outputs.feedback_cluster import feedback_on_cluster
         from aidtools.parallel import shared_paths
 
-        with feedback_on_cluster(used, shared_paths(batch.inventory), batch.options.limits, cross, rounds,
-                                 batch.options.scheduler) as writers:
-            paths = write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds,
-                                       writers=writers)
-    else:
-        paths = write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds)
+        elsewhere = feedback_on_cluster(used, shared_paths(batch.inventory), batch.options.limits, cross, rounds,
+                                        batch.options.scheduler)
+    with elsewhere as writers:
+        paths = write_all_feedback(used, out, limits=batch.options.limits, cross=cross, rounds=rounds, writers=writers)
     written = list(zip(used, paths))
     write_not_checked(batch.inventory.records(batch.reports), out)  # and, per department, what was not checked
     return written

@@ -29,7 +29,8 @@ from aidtools.inventory import Inventory, Target, department_of, display_of, tak
 from aidtools.masking import mask_text
 from aidtools.reading import Limits, UnreadableFile, read_file
 from aidtools.reading.limits import DEFAULT_LIMITS
-from aidtools.recognize import column_letter, recognise
+from aidtools.reading.xlsx_parts import column_letter
+from aidtools.recognize import recognise
 from aidtools.report import FileResult, InputFile
 from aidtools.rules import RULES
 from aidtools.specs import ROW_COLUMN, TemplateSpec, load_specs

@@ -23,7 +23,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
-from aidtools.recognize import column_letter
+from aidtools.reading.xlsx_parts import column_letter
 
 CHUNK = 100_000
 

@@ -19,7 +19,7 @@ from conftest import check
 
 from aidtools.reading import read_file
 from aidtools.reading import workbook as reading
-from aidtools.recognize import column_letter
+from aidtools.reading.xlsx_parts import column_letter
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "submissions"
 

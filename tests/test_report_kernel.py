@@ -109,7 +109,7 @@ def test_the_report_process_renders_the_same_report_and_stops(tmp_path):
     own = render_html_report(run_dir, out=tmp_path / "own.html").read_text(encoding="utf-8")
     helper = ReportProcess.start()
     assert helper is not None and _helpers()
-    path = Rendering.start(run_dir, kernel=helper).result()
+    path = Rendering.start(run_dir, renderer=helper).result()
     helper.shutdown()
     assert path == run_dir / "report.html"
     assert _text(path.read_text(encoding="utf-8")) == _text(own)
@@ -139,7 +139,7 @@ def test_a_report_process_that_cannot_render_says_why(tmp_path):
     helper = ReportProcess.start()
     try:
         with pytest.raises(ReportProcessError, match="report.json"):
-            Rendering.start(tmp_path / "no-report-here", kernel=helper).result()
+            Rendering.start(tmp_path / "no-report-here", renderer=helper).result()
     finally:
         helper.shutdown()
     assert not _helpers() and not _kernels()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from aidtools.recognize import column_letter
+from aidtools.reading.xlsx_parts import column_letter
 
 
 def check_structure(ctx, sheet, data_cols: set[int]) -> None:

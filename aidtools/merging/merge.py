@@ -42,8 +42,8 @@ from aidtools.merging.provenance import write_provenance
 from aidtools.merging.resubmissions import find_supersessions, superseded_finding
 from aidtools.merging.sources import original_values
 from aidtools.reading.limits import DEFAULT_LIMITS
+from aidtools.reading.xlsx_parts import column_letter
 from aidtools.report import FileAccount, MergedTemplate, SubsystemPart
-from aidtools.recognize import column_letter
 from aidtools.rules import RULES
 from aidtools.specs import ROW_COLUMN, TemplateSpec, load_specs
 from aidtools.subsystems import SUBSYSTEMS, UNKNOWN, SubsystemOf, students_of

@@ -68,10 +68,9 @@ from aidtools.outputs.zip_members import rewrite
 from aidtools.merging.sources import sheet_as_text
 from aidtools.reading import UnreadableFile, read_file, xlsx_parts
 from aidtools.reading.workbook import sha256_of
-from aidtools.reading.xlsx_parts import column_index
+from aidtools.reading.xlsx_parts import column_index, column_letter
 from aidtools.reading.limits import DEFAULT_LIMITS
 from aidtools.rules import RULES
-from aidtools.recognize import column_letter
 from aidtools.specs import load_specs
 from aidtools.writing.cells import CELL_LIMIT, WRAP, safe_loaded_text, safe_sheet_title, write_text, write_value
 from aidtools.writing.private import safe_name, save_private, write_failure_reason
@@ -155,7 +154,7 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
     (the default, :data:`PATCH`), else copied with openpyxl; False: always the openpyxl copy."""
     target = Path(target) if target is not None else feedback_path(report, out_dir, cross)
     findings = report.findings.copy()
-    cross = cross.copy() if cross is not None else _empty_frame()
+    cross = cross.copy() if cross is not None else F.empty_frame()
     if list_only(report, cross):
         _same_file(report, report.path.read_bytes())  # "passed" is said of the file as it was checked
         log.debug("反馈 %s：没有任何问题，只写问题清单", report.display_path)
@@ -194,17 +193,6 @@ def write_feedback(report, out_dir, target=None, limits=DEFAULT_LIMITS, cross: p
     return save_private(write, target)
 
 
-def _empty_frame() -> pd.DataFrame:
-    """An empty findings frame (made once: pandas takes milliseconds to build one)."""
-    global _EMPTY
-    if _EMPTY is None:
-        _EMPTY = F.empty_frame()
-    return _EMPTY.copy()
-
-
-_EMPTY = None
-
-
 def _patched(report, findings: pd.DataFrame, cross: pd.DataFrame, rounds) -> bytes | None:
     """The feedback workbook as the submitted package patched (:mod:`aidtools.outputs.feedback_patch`),
     or None (the reason in the debug log) where the openpyxl copy is to be made instead."""
@@ -236,7 +224,7 @@ def write_all_feedback(reports, out_dir, limits=DEFAULT_LIMITS, cross: dict | No
     maps a display path to the reconciliation findings on that file's records; ``rounds`` (one for the
     whole run: its keys carry the display path) marks each finding new or still open. ``writers``: display
     path -> ``write(target) -> Path`` for the workbooks made elsewhere (on a cluster's workers,
-    :func:`aidtools.parallel.feedback_on_cluster`); the others are written here.
+    :func:`aidtools.outputs.feedback_cluster.feedback_on_cluster`); the others are written here.
 
     A file whose workbook cannot be written (whatever the reason) gets a ``write.failed`` finding and
     the others are still written."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape, quoteattr
 
 from aidtools.outputs.feedback_content import COMMENT_AUTHOR, LOOKS, NOTE_WIDTH, IssueList
-from aidtools.recognize import column_letter
+from aidtools.reading.xlsx_parts import column_letter
 from aidtools.writing.cells import cell_text, is_formula_like
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

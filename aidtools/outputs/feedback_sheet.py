@@ -31,8 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aidtools.outputs.not_patchable import NotPatchable
-from aidtools.reading.xlsx_parts import column_index
-from aidtools.recognize import column_letter
+from aidtools.reading.xlsx_parts import column_index, column_letter
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _ROOT = re.compile(rb'\A(?:\xef\xbb\xbf)?\s*(?:<\?xml(?:(?!\?>).)*?\?>\s*)?<worksheet[\s>]', re.S)

@@ -57,31 +57,29 @@ def render_html_report(run_dir, out=None, notebook=None, kernel_name: str = "pyt
 
 class Rendering:
     """:func:`render_html_report` running in a thread (the notebook runs in its kernel's process, on the
-    other core, while this process goes on), or, given a started
-    :class:`~aidtools.outputs.report_process.ReportProcess`, that process rendering it while the thread
-    waits; :meth:`result` waits for it and raises what it raised."""
+    other core, while this process goes on), or, given a started ``renderer``
+    (:class:`~aidtools.outputs.report_process.ReportProcess`), that process rendering it while the
+    thread waits; :meth:`result` waits for it and raises what it raised."""
 
-    def __init__(self, run_dir, kernel=None):
+    def __init__(self, run_dir, renderer=None):
         self._error: BaseException | None = None
         self._path: Path | None = None
-        self._thread = threading.Thread(target=self._run, args=(run_dir, kernel), name="aidtools-report-html",
+        self._thread = threading.Thread(target=self._run, args=(run_dir, renderer), name="aidtools-report-html",
                                         daemon=True)
 
     @classmethod
-    def start(cls, run_dir, kernel=None) -> "Rendering":
-        rendering = cls(run_dir, kernel)
+    def start(cls, run_dir, renderer=None) -> "Rendering":
+        rendering = cls(run_dir, renderer)
         rendering._thread.start()
         return rendering
 
-    def _run(self, run_dir, kernel) -> None:
-        from aidtools.outputs.report_process import ReportProcess
-
+    def _run(self, run_dir, renderer) -> None:
         try:
-            if isinstance(kernel, ReportProcess):
-                kernel.render(Path(run_dir).resolve())
+            if renderer is not None:
+                renderer.render(Path(run_dir).resolve())
                 self._path = Path(run_dir) / "report.html"
             else:
-                self._path = render_html_report(run_dir, kernel=kernel)
+                self._path = render_html_report(run_dir)
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
 

@@ -22,7 +22,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +38,6 @@ class ReportProcess:
 
     def __init__(self, process: subprocess.Popen, errors):
         self._process, self._errors = process, errors
-        self._lock = threading.Lock()
 
     @classmethod
     def start(cls) -> "ReportProcess | None":
@@ -58,19 +56,18 @@ class ReportProcess:
     def render(self, run_dir) -> None:
         """Render ``run_dir/report.html`` (``run_dir`` holds report.json) and wait for it; raises
         :class:`ReportProcessError` when the helper could not."""
-        with self._lock:
-            try:
-                self._process.stdin.write(json.dumps({"run_dir": str(run_dir)}) + "\n")
-                self._process.stdin.flush()
-            except OSError as exc:  # the helper is gone
-                raise ReportProcessError(f"the report process ended early: {self._stderr()}") from exc
-            for line in self._process.stdout:
-                if line.startswith(_REPLY):
-                    reply = json.loads(line[len(_REPLY):])
-                    if not reply.get("ok"):
-                        raise ReportProcessError(reply.get("error") or "the report process failed")
-                    return
-            raise ReportProcessError(f"the report process ended without an answer: {self._stderr()}")
+        try:
+            self._process.stdin.write(json.dumps({"run_dir": str(run_dir)}) + "\n")
+            self._process.stdin.flush()
+        except OSError as exc:  # the helper is gone
+            raise ReportProcessError(f"the report process ended early: {self._stderr()}") from exc
+        for line in self._process.stdout:
+            if line.startswith(_REPLY):
+                reply = json.loads(line[len(_REPLY):])
+                if not reply.get("ok"):
+                    raise ReportProcessError(reply.get("error") or "the report process failed")
+                return
+        raise ReportProcessError(f"the report process ended without an answer: {self._stderr()}")
 
     def _stderr(self) -> str:
         try:

@@ -471,7 +471,7 @@ def measure(piece: bytes) -> PieceMeasure:
                 row1 = digits[full] == 1  # then the one digit must be "1"
                 if row1.any():
                     ones = np.flatnonzero(full)[row1]
-                    row1[row1] = _byte_at(words[start[ones]], words[start[ones] + 8], letters[ones]) == ord("1")
+                    row1[row1] = _byte_at(w0[ones], w1[ones], letters[ones]) == ord("1")
                 placed = (np.flatnonzero(has_r)[full], columns[full] - 1, row1)  # which of picked, column, in row 1
 
     m.implicit_rows = int(row_bare.sum())

@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 
 from aidtools import findings as F
-from aidtools.recognize import column_letter
+from aidtools.reading.xlsx_parts import column_letter
 from aidtools.specs import load_specs
 
 # rule -> the key of the record's cell that a department's feedback marks

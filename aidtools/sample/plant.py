@@ -21,7 +21,7 @@ from aidtools.rules import RULES
 from aidtools.sample import people
 from aidtools.sample.departments import Submission
 from aidtools.sample.sheets import World
-from aidtools.recognize import column_letter
+from aidtools.reading.xlsx_parts import column_letter
 
 # Payments whose loss (a held-back row) changes no reconciliation figure.
 SAFE_PROGRAMMES = ("校内奖学金", "临时困难补助", "勤工助学", "学费减免", "入学绿色通道", "服兵役国家教育资助",

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from aidtools.recognize import column_letter
+from aidtools.reading.xlsx_parts import column_letter
 
 CHUNK = 50_000
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
